@@ -1,0 +1,1 @@
+"""statement-figures: police incident extracts to signed, reproducible statement figures."""

@@ -1,0 +1,74 @@
+"""Monthly counts per measure, area and month, from the warehouse as of a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import duckdb
+import pyarrow as pa
+
+from flows import db
+from flows.areas import BCUS, BOROUGHS
+from flows.measures import MEASURES, Measure
+
+log = logging.getLogger(__name__)
+
+COUNT_SCHEMA = pa.schema(
+    [
+        ("measure", pa.string()),
+        ("borough_code", pa.string()),
+        ("month", pa.date32()),
+        ("count", pa.int64()),
+    ]
+)
+
+
+def area_boroughs() -> pa.Table:
+    bcu_names = {bcu.code: bcu.name for bcu in BCUS}
+    return pa.table(
+        {
+            "borough_code": [b.code for b in BOROUGHS],
+            "borough_name": [b.name for b in BOROUGHS],
+            "bcu_code": [b.bcu_code for b in BOROUGHS],
+            "bcu_name": [bcu_names[b.bcu_code] for b in BOROUGHS],
+        }
+    )
+
+
+def incident_counts(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, measures: tuple[Measure, ...] = MEASURES
+) -> pa.Table:
+    """Counts by measure, borough (null when unknown) and month, from incident extracts."""
+    db.run(con, "crime_state", {"as_of": as_of})
+    db.run(con, "victim_state")
+    db.run(con, "knife_crimes")
+    tables = []
+    for measure in measures:
+        counted = con.sql(db.sql(measure.sql)).to_arrow_table()
+        measure_column = pa.array([measure.id] * counted.num_rows, pa.string())
+        tables.append(
+            pa.table(
+                [measure_column, counted["borough_code"], counted["month"], counted["count"]],
+                schema=COUNT_SCHEMA,
+            )
+        )
+    return pa.concat_tables(tables) if tables else COUNT_SCHEMA.empty_table()
+
+
+def build_monthly_counts(
+    con: duckdb.DuckDBPyConnection,
+    borough_counts: pa.Table,
+    measures: tuple[Measure, ...],
+    first_month: dt.date,
+    last_month: dt.date,
+) -> None:
+    """Temp table monthly_counts: every measure x area x month in range, zeros included."""
+    con.register("borough_month_counts", borough_counts)
+    con.register("area_boroughs", area_boroughs())
+    con.register("measure_ids", pa.table({"measure": [m.id for m in measures]}))
+    try:
+        db.run(con, "monthly_counts", {"first_month": first_month, "last_month": last_month})
+    finally:
+        for name in ("borough_month_counts", "area_boroughs", "measure_ids"):
+            con.unregister(name)

@@ -1,0 +1,224 @@
+"""The `figures` command line. Every error ends as one readable line and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import duckdb
+
+from flows.errors import FiguresError
+from flows.periods import PERIOD_TYPES, parse_month
+from flows.settings import Settings
+
+log = logging.getLogger("flows")
+
+EXIT_ERROR = 2
+EXIT_REJECTED = 3
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
+
+
+def _month(text: str) -> dt.date:
+    try:
+        return parse_month(text)
+    except FiguresError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _progress(label: str) -> Callable[[int, int], None]:
+    def report(done: int, total: int) -> None:
+        log.info("%s: %s of %s rows", label, f"{done:,}", f"{total:,}")
+
+    return report
+
+
+def _print_publication(publication: object) -> None:
+    from flows.publish import Publication
+    from flows.show import figure_table, headline_sentences
+
+    assert isinstance(publication, Publication)
+    doc = publication.document
+    print()
+    for line in headline_sentences(doc):
+        print(f"  {line}.")
+    for line in figure_table(doc):
+        print(line)
+    print()
+    state = "unchanged, already published" if publication.unchanged else "published"
+    print(f"{state}: {publication.folder}")
+    print(publication.figures_json)
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    from flows.prefect_env import configure_prefect
+
+    configure_prefect(settings)
+    from flows.nightly import nightly
+    from flows.prefect_env import quiet_prefect_tracebacks
+
+    quiet_prefect_tracebacks()
+    landing = str(args.landing.resolve()) if args.landing else None
+    publication = nightly(str(settings.warehouse), as_of=args.as_of, landing=landing)
+    _print_publication(publication)
+    return 0
+
+
+def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
+    from flows.ingest import ingest_paths, reject_lines
+
+    results = ingest_paths(settings, args.files, progress=_progress("validated"))
+    rejected = 0
+    for result in results:
+        if result.already_loaded:
+            print(f"extract {result.extract_date}: already loaded, nothing changed")
+            continue
+        rows = ", ".join(f"{n:,} {kind}" for kind, n in result.rows.items())
+        print(f"extract {result.extract_date}: loaded {rows}; {result.rejected} rejected")
+        for line in reject_lines(result):
+            print(line, file=sys.stderr)
+        rejected += result.rejected
+    print(f"warehouse: {settings.database}")
+    return EXIT_REJECTED if rejected else 0
+
+
+def cmd_publish(settings: Settings, args: argparse.Namespace) -> int:
+    from flows.publish import publish
+    from flows.spec import DEFAULT_SPEC, load_spec
+
+    spec = load_spec(args.spec) if args.spec else DEFAULT_SPEC
+    spec = spec.with_overrides(
+        period_type=args.period_type,
+        period_end=args.period_end,
+        baseline_year=args.baseline_year,
+        min_base=args.min_base,
+    )
+    publication = publish(settings, spec=spec, as_of=args.as_of, out=args.out)
+    _print_publication(publication)
+    return 0
+
+
+def cmd_generate(settings: Settings, args: argparse.Namespace) -> int:
+    from flows import generate
+
+    progress = _progress("generated")
+    if args.crimes is not None:
+        paths = generate.generate_scaled(
+            args.out, crimes=args.crimes, seed=args.seed, progress=progress
+        )
+    elif args.nightly is not None:
+        paths = generate.generate_nightly(
+            args.out, seed=args.seed, nights=args.nightly, progress=progress
+        )
+    else:
+        paths = generate.generate_sample(args.out, seed=args.seed, progress=progress)
+    for path in paths:
+        print(path)
+    print(f"wrote {len(paths)} files to {args.out}")
+    return 0
+
+
+def cmd_quarantine(settings: Settings, args: argparse.Namespace) -> int:
+    from flows import db
+
+    with db.connect(settings) as con:
+        rows = db.query(con, "quarantined_rows", {"extract_date": args.extract})
+    for file_name, file_row, column, rule, value in rows:
+        shown = "empty" if value is None else repr(value)
+        print(f"{file_name}: row {file_row}: {column}: {rule} (found {shown})")
+    print(f"{len(rows)} quarantined values in {settings.database}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="figures", description="Signed, reproducible figures for public statements."
+    )
+    top.add_argument(
+        "--warehouse",
+        type=Path,
+        help="the data home (default: $FIGURES_WAREHOUSE or ./warehouse)",
+    )
+    top.add_argument("-q", "--quiet", action="store_true", help="print only results")
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="the nightly job once: ingest, validate, build, publish")
+    run.add_argument("--as-of", type=_date, help="publish as of this date (default: latest data)")
+    run.add_argument("--landing", type=Path, help="folder of new extracts (default: warehouse)")
+    run.set_defaults(handler=cmd_run)
+
+    ingest = commands.add_parser("ingest", help="ingest extract files")
+    ingest.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    ingest.set_defaults(handler=cmd_ingest)
+
+    pub = commands.add_parser("publish", help="compute, write and sign the figures")
+    pub.add_argument("--as-of", type=_date, help="as of this date (default: the latest extract)")
+    pub.add_argument("--period-end", type=_month, help="YYYY-MM (default: last complete month)")
+    pub.add_argument("--baseline-year", type=int, help="YYYY (default: from the spec)")
+    pub.add_argument("--period-type", choices=PERIOD_TYPES, help="default: from the spec")
+    pub.add_argument("--min-base", type=int, help="suppress percentages on smaller baselines")
+    pub.add_argument("--spec", type=Path, help="a statement spec (TOML)")
+    pub.add_argument("--out", type=Path, help="write the publication to this folder")
+    pub.set_defaults(handler=cmd_publish)
+
+    gen = commands.add_parser("generate", help="write synthetic extracts (the built-in sample)")
+    gen.add_argument("--out", type=Path, required=True, help="folder to write to")
+    gen.add_argument("--seed", type=int, default=2021)
+    gen.add_argument("--crimes", type=int, help="a scaled extract of this many crimes")
+    gen.add_argument("--nightly", type=int, metavar="N", help="N nightly delta extracts")
+    gen.set_defaults(handler=cmd_generate)
+
+    quarantine = commands.add_parser("quarantine", help="list rejected rows")
+    quarantine.add_argument("--extract", type=_date, help="only this extract date")
+    quarantine.set_defaults(handler=cmd_quarantine)
+    return top
+
+
+def _configure_logging(quiet: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    log.addHandler(handler)
+    log.setLevel(logging.WARNING if quiet else logging.INFO)
+    log.propagate = False
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    _configure_logging(args.quiet)
+    try:
+        settings = Settings.load(args.warehouse)
+        handler: Callable[[Settings, argparse.Namespace], int] = args.handler
+        return handler(settings, args)
+    except FiguresError as error:
+        print(f"figures: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except duckdb.IOException as error:
+        first_line = str(error).strip().splitlines()[0]
+        print(f"figures: error: warehouse database: {first_line}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("figures: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:
+        if os.environ.get("FIGURES_DEBUG"):
+            raise
+        print(
+            f"figures: internal error: {type(error).__name__}: {error} "
+            "(set FIGURES_DEBUG=1 to see where)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

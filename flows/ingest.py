@@ -1,0 +1,318 @@
+"""Ingest incident extracts: archive each file by content hash, stage, validate, load.
+
+An extract is a pair of files with one as-of date, `crimes_YYYY-MM-DD.*` and
+`victims_YYYY-MM-DD.*` (.csv, .csv.gz or .parquet). A pair is loaded in one transaction:
+the warehouse holds all of it or, after any failure or crash, none of it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import gzip
+import hashlib
+import logging
+import os
+import re
+import shutil
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pyarrow.parquet as pq
+
+from flows import db
+from flows.errors import FiguresError
+from flows.settings import Settings
+from flows.validate import Progress, validate_table
+from schemas.crimes import Crimes
+from schemas.victims import Victims
+
+log = logging.getLogger(__name__)
+
+INCIDENTS = "incidents"
+NAME_PATTERN = re.compile(r"^(crimes|victims)_(\d{4}-\d{2}-\d{2})\.(csv|csv\.gz|parquet)$")
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "crimes": (
+        "crime_ref",
+        "recorded_date",
+        "offence_group",
+        "knife_flag",
+        "domestic_abuse",
+        "borough_code",
+        "status",
+    ),
+    "victims": ("crime_ref", "victim_ref", "age", "injured"),
+}
+MODELS = {"crimes": Crimes, "victims": Victims}
+
+
+@dataclass(frozen=True)
+class ExtractFile:
+    path: Path
+    kind: str
+    extract_date: dt.date
+    sha256: str
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+@dataclass
+class IngestResult:
+    extract_date: dt.date
+    files: tuple[str, ...]
+    already_loaded: bool = False
+    rows: dict[str, int] = field(default_factory=dict)
+    rejects: pl.DataFrame | None = None
+
+    @property
+    def rejected(self) -> int:
+        return 0 if self.rejects is None else self.rejects.height
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def identify(path: Path) -> ExtractFile:
+    """Which file of which extract this is, from its name; refuses anything else."""
+    if not path.is_file():
+        raise FiguresError("no such file", location=str(path))
+    match = NAME_PATTERN.match(path.name)
+    if not match:
+        raise FiguresError(
+            "the name must be crimes_YYYY-MM-DD or victims_YYYY-MM-DD "
+            "with .csv, .csv.gz or .parquet",
+            location=str(path),
+            rule="file name",
+        )
+    kind, date_text, _ = match.groups()
+    try:
+        extract_date = dt.date.fromisoformat(date_text)
+    except ValueError:
+        raise FiguresError(
+            f"{date_text} is not a date", location=str(path), rule="file name"
+        ) from None
+    return ExtractFile(path.resolve(), kind, extract_date, file_sha256(path))
+
+
+def archive(settings: Settings, extract_file: ExtractFile) -> Path:
+    """Keep the raw file under its content hash; writing it twice changes nothing."""
+    target = settings.archive / f"{extract_file.sha256}-{extract_file.name}"
+    if not target.exists():
+        settings.archive.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.partial")
+        shutil.copyfile(extract_file.path, partial)
+        os.replace(partial, target)
+    return target
+
+
+def _header(extract_file: ExtractFile) -> list[str]:
+    """The file's column names: the parquet schema, or the CSV's first line."""
+    if extract_file.name.endswith(".parquet"):
+        return list(pq.read_schema(extract_file.path).names)
+    opener = gzip.open if extract_file.name.endswith(".gz") else open
+    try:
+        with opener(extract_file.path, "rt", encoding="utf-8-sig", newline="") as handle:
+            return next(csv.reader(handle), [])
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise FiguresError(str(error), location=extract_file.name, rule="readable file") from None
+
+
+def _check_columns(extract_file: ExtractFile, columns: list[str]) -> None:
+    expected = COLUMNS[extract_file.kind]
+    missing = [c for c in expected if c not in columns]
+    unexpected = [c for c in columns if c not in expected]
+    if missing or unexpected:
+        problems = []
+        if missing:
+            problems.append("missing column(s) " + ", ".join(missing))
+        if unexpected:
+            problems.append("unexpected column(s) " + ", ".join(unexpected))
+        raise FiguresError(
+            "; ".join(problems) + f" (the {extract_file.kind} file has: {', '.join(expected)})",
+            location=extract_file.name,
+            rule="columns",
+        )
+
+
+def _read_error(extract_file: ExtractFile, error: duckdb.Error) -> FiguresError:
+    """DuckDB's many-line CSV error as one line naming the row."""
+    text = str(error)
+    line = re.search(r"CSV Error on Line: (\d+)", text)
+    found = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
+    if line and found:
+        row = int(line.group(1)) - 1
+        message = f"row {row}: expected {found.group(1)} fields, found {found.group(2)}"
+    else:
+        message = text.strip().splitlines()[0]
+    return FiguresError(message, location=extract_file.name, rule="well-formed CSV")
+
+
+def _load_raw(con: duckdb.DuckDBPyConnection, extract_file: ExtractFile) -> None:
+    """The file, every field as text, into temp table raw_file, after checking its columns."""
+    columns = _header(extract_file)
+    _check_columns(extract_file, columns)
+    try:
+        if extract_file.name.endswith(".parquet"):
+            db.run(con, "load_parquet", {"path": str(extract_file.path)})
+        else:
+            db.run(
+                con,
+                "load_csv",
+                {"path": str(extract_file.path), "columns": dict.fromkeys(columns, "VARCHAR")},
+            )
+    except duckdb.Error as error:
+        raise _read_error(extract_file, error) from None
+
+
+def _loaded_sha(con: duckdb.DuckDBPyConnection, extract_file: ExtractFile) -> str | None:
+    rows = db.query(
+        con,
+        "loaded_extract_file",
+        {"kind": extract_file.kind, "extract_date": extract_file.extract_date},
+    )
+    return str(rows[0][0]) if rows else None
+
+
+def _pair(files: list[ExtractFile]) -> dict[str, ExtractFile]:
+    by_kind: dict[str, ExtractFile] = {}
+    for extract_file in files:
+        if extract_file.kind in by_kind:
+            other = by_kind[extract_file.kind]
+            raise FiguresError(
+                f"two {extract_file.kind} files for {extract_file.extract_date}: "
+                f"{other.name} and {extract_file.name}",
+                location=extract_file.name,
+                rule="one file of each kind per extract",
+            )
+        by_kind[extract_file.kind] = extract_file
+    for kind in COLUMNS:
+        if kind not in by_kind:
+            present = next(iter(by_kind.values()))
+            raise FiguresError(
+                f"no {kind} file for extract {present.extract_date}: "
+                f"give {kind}_{present.extract_date}.csv with it",
+                location=present.name,
+                rule="an extract is a pair of files",
+            )
+    return {kind: by_kind[kind] for kind in COLUMNS}
+
+
+def _stage_and_validate(
+    con: duckdb.DuckDBPyConnection, extract_file: ExtractFile, progress: Progress | None
+) -> pl.DataFrame:
+    """Stage one file of an extract as temp table stg_<kind>; return its rejected rows."""
+    kind = extract_file.kind
+    log.info("%s: staging", extract_file.name)
+    _load_raw(con, extract_file)
+    db.run(con, f"stage_{kind}", {"extract_date": extract_file.extract_date})
+    log.info("%s: validating", extract_file.name)
+    return validate_table(
+        con,
+        f"stg_{kind}",
+        MODELS[kind],
+        kind=kind,
+        file_name=extract_file.name,
+        sha256=extract_file.sha256,
+        progress=progress,
+    )
+
+
+def ingest_extract(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    files: list[ExtractFile],
+    progress: Progress | None = None,
+) -> IngestResult:
+    """Load one extract (its crimes and victims files) in one transaction."""
+    pair = _pair(files)
+    extract_date = pair["crimes"].extract_date
+    names = tuple(pair[k].name for k in COLUMNS)
+    loaded = {kind: _loaded_sha(con, f) for kind, f in pair.items()}
+    if all(loaded[kind] == f.sha256 for kind, f in pair.items()):
+        return IngestResult(extract_date, names, already_loaded=True)
+    for kind, extract_file in pair.items():
+        if loaded[kind] is not None:
+            raise FiguresError(
+                f"the extract of {extract_date} is already loaded from a different {kind} file "
+                f"(sha256 {loaded[kind]}); extracts are never replaced: send corrections in a "
+                "later extract",
+                location=extract_file.name,
+                rule="one file per extract date",
+            )
+    archived = {kind: archive(settings, f) for kind, f in pair.items()}
+    result = IngestResult(extract_date, names)
+    try:
+        with db.transaction(con):
+            rejects = pl.concat([_stage_and_validate(con, f, progress) for f in pair.values()])
+            con.register("rejects", rejects.to_arrow())
+            for kind, extract_file in pair.items():
+                db.run(con, f"insert_{kind}")
+                result.rows[kind] = db.count_rows(con, f"stg_{kind}")
+                rejected_rows = rejects.filter(pl.col("kind") == kind)["file_row"].n_unique()
+                db.run(
+                    con,
+                    "insert_loaded_file",
+                    {
+                        "sha256": extract_file.sha256,
+                        "file_name": extract_file.name,
+                        "source": INCIDENTS,
+                        "kind": kind,
+                        "extract_date": extract_date,
+                        "rows_read": result.rows[kind],
+                        "rows_rejected": rejected_rows,
+                        "archived_as": str(archived[kind].relative_to(settings.warehouse)),
+                    },
+                )
+            db.run(con, "insert_quarantine", {"extract_date": extract_date})
+    finally:
+        con.unregister("rejects")
+    result.rejects = rejects
+    return result
+
+
+def group_by_extract(paths: Iterable[Path]) -> dict[dt.date, list[ExtractFile]]:
+    groups: dict[dt.date, list[ExtractFile]] = defaultdict(list)
+    for path in paths:
+        extract_file = identify(Path(path))
+        groups[extract_file.extract_date].append(extract_file)
+    return dict(sorted(groups.items()))
+
+
+def ingest_paths(
+    settings: Settings, paths: Iterable[Path], progress: Progress | None = None
+) -> list[IngestResult]:
+    """Ingest the given files, one extract at a time in date order."""
+    groups = group_by_extract(paths)
+    results = []
+    with db.connect(settings) as con:
+        for files in groups.values():
+            results.append(ingest_extract(con, settings, files, progress))
+    return results
+
+
+def reject_lines(result: IngestResult, limit: int = 20) -> list[str]:
+    """One line per rejected value: file, row, column, rule; the first `limit` of them."""
+    if result.rejects is None or result.rejects.height == 0:
+        return []
+    lines = [
+        f"{r['file_name']}: row {r['file_row']}: {r['column_name']}: {r['rule']} "
+        f"(found {'empty' if r['value'] is None else repr(r['value'])})"
+        for r in result.rejects.head(limit).iter_rows(named=True)
+    ]
+    if result.rejects.height > limit:
+        lines.append(
+            f"... and {result.rejects.height - limit} more, all in the quarantine table "
+            "(`figures quarantine`)"
+        )
+    return lines

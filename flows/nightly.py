@@ -1,0 +1,78 @@
+"""The nightly job as a Prefect flow: ingest what landed, then build and publish.
+
+Call `flows.prefect_env.configure_prefect` before importing this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.context import get_run_context
+
+from flows import db
+from flows.ingest import NAME_PATTERN, IngestResult, ingest_paths
+from flows.publish import Publication, publish
+from flows.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def landed_files(landing: Path) -> list[Path]:
+    return sorted(p for p in landing.glob("*") if NAME_PATTERN.match(p.name))
+
+
+def warehouse_is_new(settings: Settings) -> bool:
+    if not settings.database.exists():
+        return True
+    with db.connect(settings) as con:
+        row = con.execute("select count(*) from loaded_files").fetchone()
+    return not row or row[0] == 0
+
+
+@task(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def find_landed(warehouse: str, landing: str) -> list[str]:
+    """The extract files waiting in the landing folder (the sample, on a new warehouse)."""
+    settings = Settings.load(warehouse)
+    folder = Path(landing)
+    folder.mkdir(parents=True, exist_ok=True)
+    files = landed_files(folder)
+    if not files and warehouse_is_new(settings):
+        from flows.generate import generate_sample
+
+        log.info("new warehouse and nothing landed: writing the built-in sample to %s", folder)
+        generate_sample(folder)
+        files = landed_files(folder)
+    return [str(p) for p in files]
+
+
+@task(cache_policy=NO_CACHE)
+def ingest_landed(warehouse: str, files: list[str]) -> list[IngestResult]:
+    """Ingest, then clear from landing every extract that is safely in the warehouse."""
+    results = ingest_paths(Settings.load(warehouse), [Path(f) for f in files])
+    loaded = {name for result in results for name in result.files}
+    for name in files:
+        if Path(name).name in loaded:
+            Path(name).unlink(missing_ok=True)
+    return results
+
+
+@task(cache_policy=NO_CACHE)
+def publish_figures(warehouse: str, as_of: dt.date | None, run_id: str) -> Publication:
+    return publish(Settings.load(warehouse), as_of=as_of, run_id=run_id)
+
+
+@flow(name="nightly", log_prints=False)
+def nightly(
+    warehouse: str, as_of: dt.date | None = None, landing: str | None = None
+) -> Publication:
+    """Ingest new extracts from the landing folder, validate, build and publish."""
+    settings = Settings.load(warehouse)
+    files = find_landed(warehouse, landing or str(settings.landing))
+    if files:
+        ingest_landed(warehouse, files)
+    run_id = str(get_run_context().flow_run.id)  # type: ignore[union-attr]
+    return publish_figures(warehouse, as_of, run_id)

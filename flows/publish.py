@@ -1,0 +1,217 @@
+"""Compute the figures as of a date and publish them: written aside, then moved into place whole.
+
+A publication is a folder: figures.json (canonical JSON, RFC 8785), figures.parquet, the
+monthly-count mart (hive-partitioned parquet), manifest.json, and later the signature and the
+report. It is written to a temporary folder beside its destination and renamed into place,
+so readers see the old publication or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import rfc8785
+
+from flows import db
+from flows.build import build_monthly_counts, incident_counts
+from flows.errors import FiguresError
+from flows.figures import caveats, comparisons, document
+from flows.ingest import INCIDENTS
+from flows.measures import MEASURES_BY_ID
+from flows.periods import comparison_period, default_period_end, month_text
+from flows.settings import Settings
+from flows.spec import DEFAULT_SPEC, Spec
+from flows.version import code_version
+
+log = logging.getLogger(__name__)
+
+FIGURES_JSON = "figures.json"
+LATEST = "LATEST"
+
+Finisher = Callable[[Path, dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class Publication:
+    folder: Path
+    document: dict[str, Any]
+    run_id: str
+    unchanged: bool = False
+
+    @property
+    def figures_json(self) -> Path:
+        return self.folder / FIGURES_JSON
+
+
+def canonical_json(doc: dict[str, Any]) -> bytes:
+    return bytes(rfc8785.dumps(doc))
+
+
+def latest_extract(
+    con: duckdb.DuckDBPyConnection, source: str, as_of: dt.date | None = None
+) -> dt.date:
+    """The date of the latest extract loaded (on or before as_of, when given)."""
+    rows = db.query(con, "latest_extract_date", {"source": source, "as_of": as_of})
+    latest = rows[0][0] if rows else None
+    if latest is None:
+        when = f" on or before {as_of.isoformat()}" if as_of else ""
+        raise FiguresError(
+            f"no {source} data loaded{when}: run `figures ingest FILE...` or `figures run` first"
+        )
+    assert isinstance(latest, dt.date)
+    return latest
+
+
+def check_rejects(
+    con: duckdb.DuckDBPyConnection, source: str, as_of: dt.date, tolerated_share: float
+) -> tuple[dt.date, int]:
+    """Refuse to publish while the latest extract on or before as_of has rejected rows."""
+    extract_date = latest_extract(con, source, as_of)
+    totals = db.query(con, "extract_rejects", {"source": source, "extract_date": extract_date})
+    rows_read, rejected = (int(v or 0) for v in totals[0])
+    if rejected and rejected > tolerated_share * rows_read:
+        share = 100 * rejected / rows_read if rows_read else 100.0
+        raise FiguresError(
+            f"the extract of {extract_date.isoformat()} has {rejected} rejected rows "
+            f"({share:.2f} per cent, tolerated {100 * tolerated_share:g} per cent): fix them in a "
+            "later extract, or allow them with FIGURES_TOLERATED_REJECT_SHARE; "
+            "`figures quarantine` lists them",
+            rule="no rejected rows in the latest extract",
+        )
+    return extract_date, rejected
+
+
+def publication_name(spec: Spec, as_of: dt.date, period_end: dt.date) -> Path:
+    slug = f"{spec.name}-{spec.period_type}-{month_text(period_end)}-vs-{spec.baseline_year}"
+    return Path(as_of.isoformat()) / slug
+
+
+def _write_parquet_outputs(folder: Path, doc: dict[str, Any], monthly: pa.Table) -> None:
+    pq.write_table(pa.Table.from_pylist(doc["figures"]), folder / "figures.parquet")
+    pq.write_to_dataset(
+        monthly,
+        root_path=str(folder / "monthly_counts"),
+        partition_cols=["measure", "area_type"],
+        existing_data_behavior="error",
+    )
+
+
+def _move_into_place(staging: Path, target: Path) -> bool:
+    """Rename staging to target; False (and staging dropped) when target is already identical."""
+    if target.exists():
+        old = target / FIGURES_JSON
+        if old.exists() and old.read_bytes() == (staging / FIGURES_JSON).read_bytes():
+            shutil.rmtree(staging)
+            return False
+        retired = target.with_name(f".retired-{target.name}-{uuid.uuid4().hex[:8]}")
+        os.rename(target, retired)
+        os.rename(staging, target)
+        shutil.rmtree(retired)
+        return True
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.rename(staging, target)
+    return True
+
+
+def _point_latest(settings: Settings, target: Path) -> None:
+    pointer = settings.published / LATEST
+    partial = pointer.with_name(f".{LATEST}.partial")
+    partial.write_text(str(target.relative_to(settings.published)) + "\n", encoding="utf-8")
+    os.replace(partial, pointer)
+
+
+def latest_publication(settings: Settings) -> Path:
+    pointer = settings.published / LATEST
+    if not pointer.exists():
+        raise FiguresError(f"nothing published yet in {settings.published}: run `figures run`")
+    return settings.published / pointer.read_text(encoding="utf-8").strip()
+
+
+def publish(
+    settings: Settings,
+    *,
+    spec: Spec = DEFAULT_SPEC,
+    as_of: dt.date | None = None,
+    out: Path | None = None,
+    run_id: str | None = None,
+    finishers: tuple[Finisher, ...] = (),
+) -> Publication:
+    """Compute, write and move into place one publication; return where it is."""
+    run_id = run_id or uuid.uuid4().hex
+    started = dt.datetime.now(dt.UTC)
+    source = INCIDENTS
+    with db.connect(settings) as con:
+        as_of = as_of or latest_extract(con, source)
+        extract_date, rejected = check_rejects(con, source, as_of, settings.tolerated_reject_share)
+        latest_complete = default_period_end(as_of)
+        period_end = spec.period_end or latest_complete
+        if period_end > latest_complete:
+            raise FiguresError(
+                f"the period end {month_text(period_end)} is not a complete month as of "
+                f"{as_of.isoformat()} (the latest is {month_text(latest_complete)})"
+            )
+        period = comparison_period(spec.period_type, period_end, spec.baseline_year)
+        measures = tuple(MEASURES_BY_ID[m] for m in spec.measures)
+        log.info("building monthly counts as of %s", as_of.isoformat())
+        counts = incident_counts(con, as_of, measures)
+        build_monthly_counts(con, counts, measures, period.baseline_start, period.end)
+        figures = comparisons(con, spec, period)
+        monthly = con.sql(
+            "select measure, area_type, area_code, area_name, month, count from monthly_counts "
+            "order by measure, area_rank, area_code, month"
+        ).to_arrow_table()
+        inputs = [
+            dict(zip(("name", "sha256", "rows", "rows_rejected"), row, strict=True))
+            for row in db.query(con, "extract_inputs", {"source": source, "as_of": as_of})
+        ]
+    doc = document(
+        spec=spec,
+        as_of=as_of,
+        source=source,
+        figures=figures,
+        inputs=inputs,
+        code_version=code_version(),
+        caveats=caveats(spec, as_of, rejected, extract_date),
+    )
+    target = (
+        out.resolve() if out else settings.published / publication_name(spec, as_of, period_end)
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(f".staging-{target.name}-{run_id}")
+    staging.mkdir()
+    try:
+        (staging / FIGURES_JSON).write_bytes(canonical_json(doc))
+        _write_parquet_outputs(staging, doc, monthly)
+        for finish in finishers:
+            finish(staging, {"run_id": run_id, **doc})
+        manifest = {
+            "run_id": run_id,
+            "started_at": started.isoformat(),
+            "finished_at": dt.datetime.now(dt.UTC).isoformat(),
+            "as_of": as_of.isoformat(),
+            "source": source,
+            "code_version": doc["code_version"],
+            "rows_in": sum(int(i["rows"]) for i in inputs),
+            "rows_rejected": sum(int(i["rows_rejected"]) for i in inputs),
+            "figures": len(figures),
+        }
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        changed = _move_into_place(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if not out:
+        _point_latest(settings, target)
+    return Publication(target, doc, run_id, unchanged=not changed)

@@ -1,0 +1,70 @@
+"""One settings object: every path resolved from the warehouse root, secrets from the env."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from flows.errors import FiguresError
+
+DEFAULT_WAREHOUSE = Path("warehouse")
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise FiguresError(f"{name}={raw!r} is not a number") from None
+    if not 0.0 <= value <= 1.0:
+        raise FiguresError(f"{name}={raw!r} must be a share between 0 and 1")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where everything lives and the few knobs an operator may turn."""
+
+    warehouse: Path
+    tolerated_reject_share: float = 0.0
+    signing_key: str | None = None
+    nightly_cron: str = "30 2 * * *"
+    timezone: str = "Europe/London"
+
+    @classmethod
+    def load(cls, warehouse: str | Path | None = None) -> Settings:
+        """Settings from the command line's --warehouse, else the environment, else defaults."""
+        root = warehouse or os.environ.get("FIGURES_WAREHOUSE") or DEFAULT_WAREHOUSE
+        return cls(
+            warehouse=Path(root).expanduser().resolve(),
+            tolerated_reject_share=_env_float("FIGURES_TOLERATED_REJECT_SHARE", 0.0),
+            signing_key=os.environ.get("FIGURES_SIGNING_KEY") or None,
+            nightly_cron=os.environ.get("FIGURES_NIGHTLY_CRON", "30 2 * * *"),
+        )
+
+    @property
+    def database(self) -> Path:
+        return self.warehouse / "figures.duckdb"
+
+    @property
+    def landing(self) -> Path:
+        return self.warehouse / "landing"
+
+    @property
+    def archive(self) -> Path:
+        return self.warehouse / "archive"
+
+    @property
+    def published(self) -> Path:
+        return self.warehouse / "published"
+
+    @property
+    def prefect_home(self) -> Path:
+        return self.warehouse / "prefect"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.warehouse / "writer.lock"

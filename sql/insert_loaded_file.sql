@@ -1,0 +1,5 @@
+insert into loaded_files
+values (
+    $sha256, $file_name, $source, $kind, $extract_date::date,
+    $rows_read, $rows_rejected, $archived_as, current_timestamp
+)

@@ -1,0 +1,119 @@
+"""Ingesting files: formats, archiving, idempotence, refusals, and all-or-nothing loads."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows import db
+from flows.errors import FiguresError
+from flows.ingest import ingest_paths
+from flows.settings import Settings
+from tests.extracts import crime, victim, write_extract
+
+
+def table_counts(settings: Settings) -> tuple[int, int, int]:
+    with db.connect(settings) as con:
+        return tuple(  # type: ignore[return-value]
+            con.execute(f"select count(*) from {t}").fetchall()[0][0]
+            for t in ("crimes", "victims", "loaded_files")
+        )
+
+
+def test_csv_gz_and_parquet_load_the_same_rows_as_csv(settings: Settings, tmp_path: Path) -> None:
+    crimes_csv, victims_csv = write_extract(
+        tmp_path / "csv", "2021-12-06", [crime("C1")], [victim("C1")]
+    )
+    gz = tmp_path / "gz"
+    gz.mkdir()
+    for path in (crimes_csv, victims_csv):
+        with path.open("rb") as src, gzip.open(gz / f"{path.name}.gz", "wb") as dst:
+            shutil.copyfileobj(src, dst)
+    pq_dir = tmp_path / "pq"
+    pq_dir.mkdir()
+    con = duckdb.connect()
+    for path in (crimes_csv, victims_csv):
+        target = pq_dir / path.name.replace(".csv", ".parquet")
+        con.execute(f"copy (select * from read_csv('{path}')) to '{target}' (format parquet)")
+    for folder, date in ((gz, "2021-12-06"), (pq_dir, "2021-12-06")):
+        other = Settings(warehouse=tmp_path / f"wh-{folder.name}")
+        ingest_paths(other, sorted(folder.iterdir()))
+        assert table_counts(other) == (1, 1, 2), folder.name
+        with db.connect(other) as c:
+            row = c.execute("select * from crimes").fetchall()[0]
+        assert row[1:4] == ("C1", __import__("datetime").date(2021, 3, 10), "robbery"), date
+
+
+def test_files_are_archived_by_content_hash(settings: Settings, tmp_path: Path) -> None:
+    paths = write_extract(tmp_path / "in", "2021-12-06", [crime("C1")])
+    ingest_paths(settings, paths)
+    archived = sorted(p.name for p in settings.archive.iterdir())
+    assert len(archived) == 2
+    assert all(len(name.split("-", 1)[0]) == 64 for name in archived)
+    assert (settings.archive / archived[0]).read_bytes() in {p.read_bytes() for p in paths}
+
+
+def test_the_same_files_twice_change_nothing(settings: Settings, tmp_path: Path) -> None:
+    paths = write_extract(tmp_path / "in", "2021-12-06", [crime("C1")], [victim("C1")])
+    ingest_paths(settings, paths)
+    [again] = ingest_paths(settings, paths)
+    assert again.already_loaded
+    assert table_counts(settings) == (1, 1, 2)
+
+
+def test_a_different_file_for_a_loaded_extract_date_is_refused(
+    settings: Settings, tmp_path: Path
+) -> None:
+    ingest_paths(settings, write_extract(tmp_path / "a", "2021-12-06", [crime("C1")]))
+    with pytest.raises(FiguresError) as caught:
+        ingest_paths(settings, write_extract(tmp_path / "b", "2021-12-06", [crime("C2")]))
+    message = str(caught.value)
+    assert message.startswith("crimes_2021-12-06.csv: one file per extract date: the extract of")
+    assert "extracts are never replaced" in message
+    assert table_counts(settings) == (1, 0, 2)
+
+
+def test_a_file_missing_a_column_is_refused_naming_it(settings: Settings, tmp_path: Path) -> None:
+    crimes_csv, victims_csv = write_extract(tmp_path / "in", "2021-12-06", [crime("C1")])
+    text = crimes_csv.read_text().replace(",status", "").replace(",recorded\n", "\n")
+    crimes_csv.write_text(text)
+    with pytest.raises(FiguresError) as caught:
+        ingest_paths(settings, [crimes_csv, victims_csv])
+    assert str(caught.value) == (
+        "crimes_2021-12-06.csv: columns: missing column(s) status (the crimes file has: "
+        "crime_ref, recorded_date, offence_group, knife_flag, domestic_abuse, borough_code, "
+        "status)"
+    )
+
+
+def test_a_lone_file_of_a_pair_is_refused(settings: Settings, tmp_path: Path) -> None:
+    crimes_csv, _ = write_extract(tmp_path / "in", "2021-12-06", [crime("C1")])
+    with pytest.raises(FiguresError, match="no victims file for extract 2021-12-06"):
+        ingest_paths(settings, [crimes_csv])
+
+
+def test_a_badly_named_file_is_refused(settings: Settings, tmp_path: Path) -> None:
+    path = tmp_path / "crimes-latest.csv"
+    path.write_text("crime_ref\n")
+    with pytest.raises(FiguresError, match="file name: the name must be crimes_YYYY-MM-DD"):
+        ingest_paths(settings, [path])
+
+
+def test_a_malformed_file_leaves_the_warehouse_as_it_was(
+    settings: Settings, tmp_path: Path
+) -> None:
+    ingest_paths(settings, write_extract(tmp_path / "a", "2021-12-05", [crime("C1")]))
+    crimes_csv, victims_csv = write_extract(
+        tmp_path / "b", "2021-12-06", [crime("C2")], [victim("C2")]
+    )
+    victims_csv.write_text(victims_csv.read_text() + "C2,V2,20,true,extra\n")
+    with pytest.raises(FiguresError) as caught:
+        ingest_paths(settings, [crimes_csv, victims_csv])
+    assert str(caught.value) == (
+        "victims_2021-12-06.csv: well-formed CSV: row 2: expected 4 fields, found 5"
+    )
+    assert table_counts(settings) == (1, 0, 2)

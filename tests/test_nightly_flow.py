@@ -1,0 +1,64 @@
+"""The real Prefect flow, end to end, in a real process with no Prefect server configured."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.extracts import crime, victim, write_extract
+
+
+def figures(*args: str, warehouse: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    return subprocess.run(
+        [sys.executable, "-m", "flows.cli", "--warehouse", str(warehouse), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_the_nightly_run_publishes_the_statement_then_ingests_what_lands(tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse"
+    first = figures("run", warehouse=warehouse)
+    assert first.returncode == 0, first.stderr
+    assert "Knife crime decreased by 32 per cent." in first.stdout
+    assert "Knife injury victims aged under 25 decreased by 29 per cent." in first.stdout
+    for noise in ("Traceback", "database is locked", "telemetry", "Error"):
+        assert noise not in first.stderr
+    figures_json = Path(first.stdout.strip().splitlines()[-1])
+    assert figures_json == (
+        warehouse / "published/2021-12-06/statement-ytd-2021-11-vs-2019/figures.json"
+    )
+    doc = json.loads(figures_json.read_text())
+    london = {f["measure"]: f for f in doc["figures"] if f["area_code"] == "MPS"}
+    assert london["knife_crime"]["change_pct"] == -32
+    assert london["knife_injury_victims_u25"]["change_pct"] == -29
+    assert len(doc["figures"]) == 3 * (1 + 12 + 32)
+
+    landing = warehouse / "landing"
+    write_extract(landing, "2021-12-07", [crime("N1", recorded_date="2021-11-20")], [victim("N1")])
+    second = figures("run", warehouse=warehouse)
+    assert second.returncode == 0, second.stderr
+    assert "published/2021-12-07/statement-ytd-2021-11-vs-2019" in second.stdout
+    assert sorted(p.name for p in landing.iterdir()) == []
+    new_doc = json.loads(Path(second.stdout.strip().splitlines()[-1]).read_text())
+    new_london = {f["measure"]: f for f in new_doc["figures"] if f["area_code"] == "MPS"}
+    assert new_london["knife_crime"]["count"] == london["knife_crime"]["count"] + 1
+
+
+def test_a_refused_file_ends_the_run_with_one_line_and_a_non_zero_exit(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    crimes_csv, victims_csv = write_extract(landing, "2021-12-06", [crime("C1")])
+    crimes_csv.write_text(crimes_csv.read_text().replace("knife_flag", "knife"))
+    result = figures("run", "--landing", str(landing), warehouse=tmp_path / "warehouse")
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("figures: error:")]
+    assert len(errors) == 1
+    assert errors[0].startswith("figures: error: crimes_2021-12-06.csv: columns: missing column(s)")
+    assert "Traceback" not in result.stderr
