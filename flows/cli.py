@@ -140,6 +140,35 @@ def cmd_quarantine(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_keygen(settings: Settings, args: argparse.Namespace) -> int:
+    from flows.signing import generate_keypair, public_key_id
+
+    out = args.out or Path.cwd()
+    secret, public = generate_keypair(out)
+    print(f"secret key: {secret} (mode 0600; keep it out of git and never share it)")
+    print(f"public key: {public} (key ID {public_key_id(public)}; give this to readers)")
+    print(f"sign with it: export FIGURES_SIGNING_KEY={secret}")
+    return 0
+
+
+def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from flows.show import headline_sentences
+    from flows.signing import load_secret_key, parse_trusted_comment, verify_file
+
+    public_key = (
+        args.public_key or load_secret_key(settings.signing_key, settings.warehouse).public_key
+    )
+    comment = parse_trusted_comment(verify_file(args.file, public_key))
+    doc = json.loads(args.file.read_bytes())
+    print(f"genuine: {args.file} was signed by key {public_key}")
+    print(f"as of {doc['as_of']}, code {comment.get('code_version')}, run {comment.get('run')}")
+    for line in headline_sentences(doc):
+        print(f"  {line}.")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="figures", description="Signed, reproducible figures for public statements."
@@ -178,6 +207,15 @@ def parser() -> argparse.ArgumentParser:
     gen.add_argument("--nightly", type=int, metavar="N", help="N nightly delta extracts")
     gen.set_defaults(handler=cmd_generate)
 
+    keygen = commands.add_parser("keygen", help="create a minisign key pair for signing")
+    keygen.add_argument("--out", type=Path, help="folder for figures.key and figures.pub")
+    keygen.set_defaults(handler=cmd_keygen)
+
+    verify = commands.add_parser("verify", help="check that a figures file is genuine")
+    verify.add_argument("file", type=Path, metavar="FILE", help="a figures.json")
+    verify.add_argument("--public-key", type=Path, help="the signer's figures.pub")
+    verify.set_defaults(handler=cmd_verify)
+
     quarantine = commands.add_parser("quarantine", help="list rejected rows")
     quarantine.add_argument("--extract", type=_date, help="only this extract date")
     quarantine.set_defaults(handler=cmd_quarantine)
@@ -187,6 +225,8 @@ def parser() -> argparse.ArgumentParser:
 def _configure_logging(quiet: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    for old in list(log.handlers):
+        log.removeHandler(old)
     log.addHandler(handler)
     log.setLevel(logging.WARNING if quiet else logging.INFO)
     log.propagate = False

@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import shutil
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -69,6 +70,7 @@ class IngestResult:
     already_loaded: bool = False
     rows: dict[str, int] = field(default_factory=dict)
     rejects: pl.DataFrame | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def rejected(self) -> int:
@@ -209,15 +211,24 @@ def _pair(files: list[ExtractFile]) -> dict[str, ExtractFile]:
 
 
 def _stage_and_validate(
-    con: duckdb.DuckDBPyConnection, extract_file: ExtractFile, progress: Progress | None
+    con: duckdb.DuckDBPyConnection,
+    extract_file: ExtractFile,
+    seconds: dict[str, float],
+    progress: Progress | None,
 ) -> pl.DataFrame:
-    """Stage one file of an extract as temp table stg_<kind>; return its rejected rows."""
+    """Stage one file of an extract as temp table stg_<kind>; return its rejected rows.
+
+    Adds the time spent to seconds["stage"] and seconds["validate"].
+    """
     kind = extract_file.kind
     log.info("%s: staging", extract_file.name)
+    started = time.perf_counter()
     _load_raw(con, extract_file)
     db.run(con, f"stage_{kind}", {"extract_date": extract_file.extract_date})
+    staged = time.perf_counter()
+    seconds["stage"] = seconds.get("stage", 0.0) + staged - started
     log.info("%s: validating", extract_file.name)
-    return validate_table(
+    rejects = validate_table(
         con,
         f"stg_{kind}",
         MODELS[kind],
@@ -226,6 +237,8 @@ def _stage_and_validate(
         sha256=extract_file.sha256,
         progress=progress,
     )
+    seconds["validate"] = seconds.get("validate", 0.0) + time.perf_counter() - staged
+    return rejects
 
 
 def ingest_extract(
@@ -254,7 +267,10 @@ def ingest_extract(
     result = IngestResult(extract_date, names)
     try:
         with db.transaction(con):
-            rejects = pl.concat([_stage_and_validate(con, f, progress) for f in pair.values()])
+            rejects = pl.concat(
+                [_stage_and_validate(con, f, result.seconds, progress) for f in pair.values()]
+            )
+            loading = time.perf_counter()
             con.register("rejects", rejects.to_arrow())
             for kind, extract_file in pair.items():
                 db.run(con, f"insert_{kind}")
@@ -275,6 +291,7 @@ def ingest_extract(
                     },
                 )
             db.run(con, "insert_quarantine", {"extract_date": extract_date})
+        result.seconds["load"] = time.perf_counter() - loading
     finally:
         con.unregister("rejects")
     result.rejects = rejects

@@ -9,12 +9,12 @@ so readers see the old publication or the new one, never half of one.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import os
 import shutil
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,15 +32,15 @@ from flows.ingest import INCIDENTS
 from flows.measures import MEASURES_BY_ID
 from flows.periods import comparison_period, default_period_end, month_text
 from flows.settings import Settings
+from flows.signing import load_secret_key, sign_file, trusted_comment
 from flows.spec import DEFAULT_SPEC, Spec
 from flows.version import code_version
 
 log = logging.getLogger(__name__)
 
 FIGURES_JSON = "figures.json"
+PUBLIC_KEY = "figures.pub"
 LATEST = "LATEST"
-
-Finisher = Callable[[Path, dict[str, Any]], None]
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,20 @@ def _write_parquet_outputs(folder: Path, doc: dict[str, Any], monthly: pa.Table)
     )
 
 
+def _sign(settings: Settings, folder: Path, doc: dict[str, Any], run_id: str) -> None:
+    """figures.json.minisig, and the public key that checks it as figures.pub."""
+    key = load_secret_key(settings.signing_key, settings.warehouse)
+    figures_json = folder / FIGURES_JSON
+    comment = trusted_comment(
+        doc["as_of"],
+        hashlib.sha256(figures_json.read_bytes()).hexdigest(),
+        doc["code_version"],
+        run_id,
+    )
+    sign_file(figures_json, key.path, comment)
+    shutil.copyfile(key.public_key, folder / PUBLIC_KEY)
+
+
 def _move_into_place(staging: Path, target: Path) -> bool:
     """Rename staging to target; False (and staging dropped) when target is already identical."""
     if target.exists():
@@ -146,7 +160,6 @@ def publish(
     as_of: dt.date | None = None,
     out: Path | None = None,
     run_id: str | None = None,
-    finishers: tuple[Finisher, ...] = (),
 ) -> Publication:
     """Compute, write and move into place one publication; return where it is."""
     run_id = run_id or uuid.uuid4().hex
@@ -193,9 +206,8 @@ def publish(
     staging.mkdir()
     try:
         (staging / FIGURES_JSON).write_bytes(canonical_json(doc))
+        _sign(settings, staging, doc, run_id)
         _write_parquet_outputs(staging, doc, monthly)
-        for finish in finishers:
-            finish(staging, {"run_id": run_id, **doc})
         manifest = {
             "run_id": run_id,
             "started_at": started.isoformat(),

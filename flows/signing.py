@@ -153,6 +153,13 @@ def load_secret_key(env_value: str | None, warehouse: Path) -> SigningKey:
     return key
 
 
+def default_public_key(env_value: str | None, warehouse: Path) -> Path:
+    """The public key of this warehouse's signer: beside FIGURES_SIGNING_KEY, else the demo's."""
+    if env_value:
+        return _public_key_beside(Path(env_value).expanduser())
+    return warehouse / DEMO_KEY_DIR / PUBLIC_KEY_NAME
+
+
 def _public_key_beside(secret_key: Path) -> Path:
     if secret_key.suffix == ".key":
         return secret_key.with_suffix(".pub")

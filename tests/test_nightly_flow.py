@@ -54,7 +54,7 @@ def test_the_nightly_run_publishes_the_statement_then_ingests_what_lands(tmp_pat
 
 def test_a_refused_file_ends_the_run_with_one_line_and_a_non_zero_exit(tmp_path: Path) -> None:
     landing = tmp_path / "landing"
-    crimes_csv, victims_csv = write_extract(landing, "2021-12-06", [crime("C1")])
+    crimes_csv, _ = write_extract(landing, "2021-12-06", [crime("C1")])
     crimes_csv.write_text(crimes_csv.read_text().replace("knife_flag", "knife"))
     result = figures("run", "--landing", str(landing), warehouse=tmp_path / "warehouse")
     assert result.returncode == 2

@@ -1,0 +1,506 @@
+"""`make bench`: wall time and peak memory of each pipeline stage against a bare DuckDB baseline.
+
+For each size (1 and 10 million generated crimes by default) this script generates one
+full-snapshot extract with `flows.generate.generate_scaled`, then runs, each in a fresh
+interpreter so that no run inherits another's memory:
+
+- the bare DuckDB baseline: the least work the job needs, one `create table ... as select *
+  from read_csv(...)` per file into a new database file, then one query counting knife crimes
+  by month and borough;
+- the pipeline, through its real functions: `flows.ingest.ingest_paths` (ingest and validate)
+  then `flows.publish.publish` (build and publish).
+
+It prints a markdown table fit for the README, and a verdict per size against the targets:
+pipeline work within 2 times the baseline, and peak memory under 3 GB, at 10 million crimes.
+Progress goes to stderr. It is a script, not a test.
+
+Usage: bench.py [--sizes 1000000,10000000] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+DEFAULT_SIZES = (1_000_000, 10_000_000)
+SEED = 2021
+TARGET_RATIO = 2.0
+TARGET_PEAK_MB = 3072.0
+TARGET_SIZE = 10_000_000
+SAMPLE_SECONDS = 0.02
+KNIFE_GROUPS = (
+    "homicide",
+    "violence_with_injury",
+    "violence_without_injury",
+    "robbery",
+    "sexual_offences",
+)
+RESULT_PREFIX = "BENCH-RESULT "
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_STARTED = time.perf_counter()
+
+
+def say(message: str) -> None:
+    """Progress, on stderr, with the seconds since this process started."""
+    print(f"[bench {time.perf_counter() - _STARTED:7.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+# --- Peak memory ---------------------------------------------------------------------------------
+
+
+def _status_kb(field: str) -> int:
+    """A field of /proc/self/status in kB (VmRSS: resident now; VmHWM: resident at peak)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(f"/proc/self/status has no {field}")
+
+
+def _reset_peak() -> bool:
+    """Reset the kernel's resident-set high-water mark (VmHWM); False where not allowed."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as clear_refs:
+            clear_refs.write("5")
+    except OSError:
+        return False
+    return True
+
+
+class PeakMeter:
+    """Peak resident memory (RSS) of this process in each phase of a run, in kB.
+
+    Native memory (DuckDB, polars, arrow) counts as well as the Python heap. Where the kernel
+    lets a process reset its high-water mark (Linux /proc/self/clear_refs), the peak of a phase
+    is exact: VmHWM read at the end of the phase, reset at its start. Elsewhere a thread samples
+    VmRSS every 20 ms, which can miss a peak shorter than that.
+    """
+
+    def __init__(self, phase: str) -> None:
+        self.phase = phase
+        self.peaks: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self._exact = _reset_peak()
+        self._stop = threading.Event()
+        if not self._exact:
+            threading.Thread(target=self._sample, daemon=True).start()
+
+    @property
+    def method(self) -> str:
+        if self._exact:
+            return "kernel high-water mark (VmHWM), reset at each phase boundary"
+        return "VmRSS sampled every 20 ms"
+
+    def _credit(self, kb: int) -> None:
+        self.peaks[self.phase] = max(self.peaks.get(self.phase, 0), kb)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(SAMPLE_SECONDS):
+            with self._lock:
+                self._credit(_status_kb("VmRSS"))
+
+    def enter(self, phase: str) -> None:
+        """End the current phase (crediting its peak) and start `phase`."""
+        with self._lock:
+            self._credit(_status_kb("VmHWM" if self._exact else "VmRSS"))
+            self.phase = phase
+            if self._exact:
+                _reset_peak()
+
+    def stop(self) -> dict[str, int]:
+        self.enter("done")
+        self._stop.set()
+        return {phase: kb for phase, kb in self.peaks.items() if phase != "done"}
+
+
+def timed(
+    meter: PeakMeter, phase: str, seconds: dict[str, float], fn: Callable[P, R]
+) -> Callable[P, R]:
+    """fn, run as `phase` of the meter, its wall time added to seconds[phase]."""
+
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        previous = meter.phase
+        meter.enter(phase)
+        started = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            seconds[phase] = seconds.get(phase, 0.0) + time.perf_counter() - started
+            meter.enter(previous)
+
+    return wrapper
+
+
+def report(result: dict[str, Any]) -> None:
+    """A worker's result: one JSON line on stdout for the parent."""
+    print(RESULT_PREFIX + json.dumps(result), flush=True)
+
+
+# --- Worker: bare DuckDB baseline ----------------------------------------------------------------
+
+BASELINE_QUERY = """
+select date_trunc('month', recorded_date) as month, borough_code, count(*) as crimes
+from crimes
+where status = 'recorded' and knife_flag and offence_group in ({groups})
+group by all
+"""
+
+
+def run_baseline(data: Path, database: Path) -> dict[str, Any]:
+    """Load both CSV files into a new DuckDB file, one statement each, then count in one query."""
+    meter = PeakMeter("start-up")
+    import duckdb
+
+    seconds: dict[str, float] = {}
+    meter.enter("load")
+    started = time.perf_counter()
+    with duckdb.connect(str(database)) as con:
+        for table in ("crimes", "victims"):
+            [path] = data.glob(f"{table}_*.csv")
+            say(f"baseline: create table {table} from {path.name}")
+            con.execute(f"create table {table} as select * from read_csv(?)", [str(path)])
+        seconds["load"] = time.perf_counter() - started
+        say("baseline: knife crimes by month and borough")
+        meter.enter("query")
+        started = time.perf_counter()
+        groups = ", ".join(f"'{g}'" for g in KNIFE_GROUPS)
+        rows = con.execute(BASELINE_QUERY.format(groups=groups)).fetchall()
+        seconds["query"] = time.perf_counter() - started
+    knife_crimes = sum(int(row[2]) for row in rows)
+    return {"seconds": seconds, "peak_kb": meter.stop(), "knife_crimes": knife_crimes}
+
+
+# --- Worker: the pipeline ------------------------------------------------------------------------
+
+
+class PhaseLog(logging.Handler):
+    """Follows the ingest's log lines ("FILE: staging", "FILE: validating") to switch phases."""
+
+    def __init__(self, meter: PeakMeter) -> None:
+        super().__init__(logging.INFO)
+        self.meter = meter
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        say(f"pipeline: {message}")
+        if message.endswith(": staging"):
+            self.meter.enter("stage")
+        elif message.endswith(": validating"):
+            self.meter.enter("validate")
+
+
+def run_pipeline(data: Path, warehouse: Path) -> dict[str, Any]:
+    """Ingest and validate with ingest_paths, then build and publish with publish."""
+    meter = PeakMeter("start-up")
+    import flows.publish
+    from flows.ingest import ingest_paths
+    from flows.settings import Settings
+
+    startup = time.perf_counter() - _STARTED
+    handler = PhaseLog(meter)
+    logging.getLogger("flows").addHandler(handler)
+    logging.getLogger("flows").setLevel(logging.INFO)
+    settings = Settings(warehouse=warehouse)
+    paths = sorted(data.glob("*.csv"))
+
+    def progress(done: int, total: int) -> None:
+        say(f"pipeline: validated {done:,} of {total:,} rows")
+        if done == total:
+            meter.enter("load")  # until the next file's staging: the typed insert follows
+
+    meter.enter("hash+archive")
+    started = time.perf_counter()
+    [result] = ingest_paths(settings, paths, progress)
+    ingest_wall = time.perf_counter() - started
+    if result.rejected:
+        raise RuntimeError(f"the generated extract has {result.rejected} rejected values")
+
+    build: dict[str, float] = {}
+    for name in ("incident_counts", "build_monthly_counts", "comparisons"):
+        original = getattr(flows.publish, name)
+        setattr(flows.publish, name, timed(meter, "build", build, original))
+    meter.enter("publish")
+    say("pipeline: publish")
+    started = time.perf_counter()
+    publication = flows.publish.publish(settings)
+    publish_wall = time.perf_counter() - started
+    if "build" not in build:
+        raise RuntimeError("publish() no longer calls flows.publish.incident_counts: update bench")
+    say(f"pipeline: published {publication.figures_json}")
+    seconds = {
+        "stage": result.seconds["stage"],
+        "validate": result.seconds["validate"],
+        "load": result.seconds["load"],
+        "ingest_wall": ingest_wall,
+        "build": build["build"],
+        "publish_wall": publish_wall,
+        "startup": startup,
+    }
+    return {"seconds": seconds, "peak_kb": meter.stop(), "rows": result.rows}
+
+
+# --- Parent: generate, run the workers, tabulate ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    stage: str
+    seconds: float
+    peak_mb: float
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SizeResult:
+    crimes: int
+    victims: int
+    csv_mb: float
+    generate_seconds: float
+    rows: tuple[Row, ...]
+    work_seconds: float
+    baseline_seconds: float
+    peak_mb: float
+
+
+def run_worker(kind: str, *args: str) -> dict[str, Any]:
+    """Run this script as a worker in a fresh interpreter; its stderr passes through."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--worker", kind, *args]
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)
+    lines = [line for line in done.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
+    if len(lines) != 1:
+        raise RuntimeError(f"the {kind} worker gave no result:\n{done.stdout}")
+    result: dict[str, Any] = json.loads(lines[0].removeprefix(RESULT_PREFIX))
+    return result
+
+
+def _mb(kb: int) -> float:
+    return kb / 1024
+
+
+def _peak(peaks: dict[str, int], *phases: str) -> float:
+    return _mb(max(peaks.get(phase, 0) for phase in phases))
+
+
+def pipeline_rows(result: dict[str, Any]) -> list[Row]:
+    s: dict[str, float] = result["seconds"]
+    peaks: dict[str, int] = result["peak_kb"]
+    other = s["ingest_wall"] - s["stage"] - s["validate"] - s["load"]
+    ingest = s["stage"] + s["load"] + other
+    publish = s["publish_wall"] - s["build"]
+    work = s["ingest_wall"] + s["publish_wall"]
+    note = f"read CSV {s['stage']:.1f} + typed insert {s['load']:.1f} + hash/archive {other:.1f}"
+    return [
+        Row("start-up (not counted)", s["startup"], _peak(peaks, "start-up"), "imports"),
+        Row("ingest", ingest, _peak(peaks, "hash+archive", "stage", "load"), note),
+        Row("validate", s["validate"], _peak(peaks, "validate"), "pandera, 1M-row batches"),
+        Row("build", s["build"], _peak(peaks, "build"), "as-of state, measures, comparisons"),
+        Row("publish", publish, _peak(peaks, "publish"), "checks, read-out, write files"),
+        Row("**pipeline work**", work, _mb(max(peaks.values())), "ingest+validate+build+publish"),
+    ]
+
+
+def baseline_rows(result: dict[str, Any]) -> list[Row]:
+    s: dict[str, float] = result["seconds"]
+    peaks: dict[str, int] = result["peak_kb"]
+    return [
+        Row("bare DuckDB: load", s["load"], _peak(peaks, "load"), "create table as read_csv x2"),
+        Row(
+            "bare DuckDB: query",
+            s["query"],
+            _peak(peaks, "query"),
+            "knife crimes by month, borough",
+        ),
+        Row(
+            "**bare DuckDB**",
+            s["load"] + s["query"],
+            _peak(peaks, "load", "query"),
+            f"{result['knife_crimes']:,} knife crimes counted",
+        ),
+    ]
+
+
+class Throttled:
+    """Generation progress, at most one line every few seconds."""
+
+    def __init__(self, crimes: int, every: float = 3.0) -> None:
+        self.crimes = crimes
+        self.every = every
+        self.last = time.perf_counter()
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if done == total or now - self.last >= self.every:
+            self.last = now
+            say(f"{self.crimes:,} crimes: generated part {done} of {total}")
+
+
+def bench_size(crimes: int, root: Path) -> SizeResult:
+    from flows.generate import generate_scaled
+
+    data = root / "landing"
+    say(f"{crimes:,} crimes: generating in {data}")
+    started = time.perf_counter()
+    paths = generate_scaled(data, crimes=crimes, seed=SEED, progress=Throttled(crimes))
+    generate_seconds = time.perf_counter() - started
+    csv_mb = sum(p.stat().st_size for p in paths) / 2**20
+    say(f"{crimes:,} crimes: bare DuckDB baseline")
+    baseline = run_worker("baseline", "--data", str(data), "--target", str(root / "bare.duckdb"))
+    say(f"{crimes:,} crimes: pipeline")
+    pipeline = run_worker("pipeline", "--data", str(data), "--target", str(root / "warehouse"))
+    rows = pipeline_rows(pipeline) + baseline_rows(baseline)
+    s = pipeline["seconds"]
+    return SizeResult(
+        crimes=int(pipeline["rows"]["crimes"]),
+        victims=int(pipeline["rows"]["victims"]),
+        csv_mb=csv_mb,
+        generate_seconds=generate_seconds,
+        rows=tuple(rows),
+        work_seconds=s["ingest_wall"] + s["publish_wall"],
+        baseline_seconds=baseline["seconds"]["load"] + baseline["seconds"]["query"],
+        peak_mb=_mb(max(pipeline["peak_kb"].values())),
+    )
+
+
+def _meminfo_gb() -> float:
+    with open("/proc/meminfo", encoding="ascii") as meminfo:
+        for line in meminfo:
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) / 2**20
+    return float("nan")
+
+
+def machine_facts() -> list[str]:
+    import duckdb
+    import polars
+
+    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    return [
+        f"- machine: {os.cpu_count()} CPUs ({len(os.sched_getaffinity(0))} usable), "
+        f"{_meminfo_gb():.1f} GB memory, {platform.system()} {platform.release()}",
+        f"- Python {platform.python_version()}, DuckDB {duckdb.__version__}, "
+        f"polars {polars.__version__}",
+        f"- load average at the end: {load} (other work on the machine makes the numbers noisy)",
+        f"- run on {dt.date.today().isoformat()}",
+    ]
+
+
+def render(results: list[SizeResult], method: str) -> str:
+    lines = [
+        "| crimes | stage | seconds | peak RSS (MB) | what |",
+        "|---:|---|---:|---:|---|",
+    ]
+    for size in results:
+        for row in size.rows:
+            lines.append(
+                f"| {size.crimes:,} | {row.stage} | {row.seconds:,.1f} | {row.peak_mb:,.0f} "
+                f"| {row.note} |"
+            )
+    lines.append("")
+    for size in results:
+        ratio = size.work_seconds / size.baseline_seconds
+        judged = " (the targets apply here)" if size.crimes == TARGET_SIZE else ""
+        time_ok = "meets" if ratio <= TARGET_RATIO else "MISSES"
+        memory_ok = "meets" if size.peak_mb < TARGET_PEAK_MB else "MISSES"
+        lines += [
+            f"- {size.crimes:,} crimes, {size.victims:,} victims, {size.csv_mb:,.0f} MB of CSV "
+            f"(generated in {size.generate_seconds:.1f} s){judged}: pipeline work "
+            f"{size.work_seconds:,.1f} s vs bare DuckDB {size.baseline_seconds:,.1f} s = "
+            f"{ratio:.2f}x ({time_ok} the target of at most {TARGET_RATIO:g}x); peak memory "
+            f"{size.peak_mb:,.0f} MB ({memory_ok} the target of under {TARGET_PEAK_MB:,.0f} MB)",
+        ]
+    lines += [
+        "",
+        "How each figure is measured: every size runs in two fresh processes, the baseline and "
+        "then the pipeline, on the same generated CSV files (warm in the page cache). "
+        "ingest = the wall time of `ingest_paths` less its validate time: reading the CSV into "
+        "DuckDB staging tables (`seconds['stage']`), the typed insert into the warehouse and the "
+        "quarantine with the commit (`seconds['load']`), and the rest (hashing, archiving, "
+        "opening the database). validate = `seconds['validate']` (pandera). build = the time "
+        "inside `publish` spent in `incident_counts`, `build_monthly_counts` and `comparisons` "
+        "(timed by wrapping them, so the build runs once); publish = the wall time of `publish` "
+        "less build. Pipeline work = the wall time of `ingest_paths` plus that of `publish`; "
+        "interpreter start-up and imports are not counted, and Prefect is not involved. "
+        "bare DuckDB = `create table ... as select * from read_csv(...)` for each file into a new "
+        "database file, plus one query counting knife crimes by month and borough. Peak RSS = "
+        f"the process's resident memory at its highest during the stage ({method}); the pipeline "
+        "work row gives the pipeline process's peak.",
+        "",
+        *machine_facts(),
+    ]
+    return "\n".join(lines)
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part.replace("_", "")) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list") from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("sizes must be positive numbers of crimes")
+    return sizes
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=DEFAULT_SIZES,
+        help="comma-separated numbers of crimes (default 1000000,10000000)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument("--worker", choices=("baseline", "pipeline"), help=argparse.SUPPRESS)
+    parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--target", type=Path, help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+@contextmanager
+def scratch(crimes: int, keep: bool) -> Iterator[Path]:
+    root = Path(tempfile.mkdtemp(prefix=f"figures-bench-{crimes}-", dir="/tmp"))
+    try:
+        yield root
+    finally:
+        if keep:
+            say(f"kept {root}")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.worker == "baseline":
+        report(run_baseline(args.data, args.target))
+        return 0
+    if args.worker == "pipeline":
+        report(run_pipeline(args.data, args.target))
+        return 0
+    results = []
+    for crimes in args.sizes:
+        with scratch(crimes, args.keep) as root:
+            results.append(bench_size(crimes, root))
+    method = PeakMeter("parent").method
+    print(render(results, method))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""A publication is signed; the real minisign tool and `figures verify` both check it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from flows.cli import EXIT_ERROR, main
+from flows.publish import publish
+from flows.settings import Settings
+from tests.conftest import ingest
+from tests.extracts import crime, write_extract
+
+needs_minisign = pytest.mark.skipif(
+    shutil.which("minisign") is None and not os.environ.get("CI"),
+    reason="the minisign tool is not installed (apt-get install minisign)",
+)
+
+
+@pytest.fixture
+def published(settings: Settings, tmp_path: Path) -> Path:
+    crimes = [crime(f"B{i}", recorded_date="2019-03-01") for i in range(20)]
+    crimes += [crime(f"C{i}", recorded_date="2021-03-01") for i in range(15)]
+    ingest(settings, write_extract(tmp_path / "in", "2021-12-06", crimes))
+    return publish(settings).folder
+
+
+@needs_minisign
+def test_the_real_minisign_tool_verifies_a_publication(published: Path) -> None:
+    result = subprocess.run(
+        ["minisign", "-V", "-p", "figures.pub", "-m", "figures.json"],
+        cwd=published,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "as_of=2021-12-06 sha256=" in result.stdout
+
+
+@needs_minisign
+def test_the_real_minisign_tool_rejects_a_tampered_copy(published: Path) -> None:
+    figures_json = published / "figures.json"
+    figures_json.write_bytes(figures_json.read_bytes().replace(b"-25", b"-35", 1))
+    result = subprocess.run(
+        ["minisign", "-V", "-p", "figures.pub", "-m", "figures.json"],
+        cwd=published,
+        capture_output=True,
+        check=False,
+    )
+    assert result.returncode != 0
+
+
+def test_figures_verify_prints_the_sentences_of_a_genuine_file(
+    settings: Settings, published: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["--warehouse", str(settings.warehouse), "verify", str(published / "figures.json")])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert "as of 2021-12-06" in out
+    assert "Knife crime decreased by 25 per cent." in out
+
+
+def test_figures_verify_refuses_a_file_changed_by_one_byte(
+    settings: Settings, published: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    figures_json = published / "figures.json"
+    figures_json.write_bytes(figures_json.read_bytes().replace(b"-25", b"-35", 1))
+    code = main(["--warehouse", str(settings.warehouse), "verify", str(figures_json)])
+    _, err = capsys.readouterr()
+    assert code == EXIT_ERROR
+    assert err.strip().splitlines()[-1] == (
+        f"figures: error: {figures_json} was changed after it was signed: the signature "
+        f"{figures_json}.minisig does not match its contents"
+    )
