@@ -155,11 +155,9 @@ def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
     import json
 
     from flows.show import headline_sentences
-    from flows.signing import load_secret_key, parse_trusted_comment, verify_file
+    from flows.signing import default_public_key, parse_trusted_comment, verify_file
 
-    public_key = (
-        args.public_key or load_secret_key(settings.signing_key, settings.warehouse).public_key
-    )
+    public_key = args.public_key or default_public_key(settings.signing_key, settings.warehouse)
     comment = parse_trusted_comment(verify_file(args.file, public_key))
     doc = json.loads(args.file.read_bytes())
     print(f"genuine: {args.file} was signed by key {public_key}")
