@@ -10,6 +10,7 @@ from typing import Any
 
 import duckdb
 
+from flows.errors import FiguresError
 from flows.settings import Settings
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
@@ -49,7 +50,17 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
 def connect(settings: Settings, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """The warehouse database, created with its tables on first use."""
     settings.warehouse.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(settings.database), read_only=read_only)
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "memory_limit": settings.memory_limit,
+        "temp_directory": str(settings.spill),
+    }
+    try:
+        con = duckdb.connect(str(settings.database), read_only=read_only, config=config)
+    except (duckdb.InvalidInputException, duckdb.ParserException) as error:
+        raise FiguresError(
+            f"{str(error).strip().splitlines()[0]} (check FIGURES_MEMORY_LIMIT, e.g. 2GB)",
+            rule="database settings",
+        ) from None
     try:
         if not read_only:
             create_tables(con)

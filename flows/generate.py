@@ -801,3 +801,36 @@ def generate_scaled(
     rng = np.random.default_rng(seed)
     parts = _build_batches(rng, batches, first_ref=1)
     return _write_extract(out_dir, as_of, parts, len(batches), progress)
+
+
+def generate_scaled_delta(
+    out_dir: Path,
+    *,
+    base_crimes: int,
+    crimes: int = 3_000,
+    revised_share: float = 0.1,
+    seed: int = 2021,
+    night: date = DEFAULT_AS_OF + timedelta(days=1),
+) -> list[Path]:
+    """Write one night's delta for a `generate_scaled` extract of base_crimes crimes.
+
+    About revised_share of its crimes are rewritten versions of the base's most recent crimes
+    (new details and victims under their old references); the rest are new crimes recorded in
+    the days before the night. For benchmarking the nightly run on a large warehouse.
+    """
+    revised = min(base_crimes, int(crimes * revised_share))
+    new = crimes - revised
+    knife_share = 1 / (1 + OTHER_CRIMES_PER_KNIFE_CRIME)
+
+    def batch(n: int, first_day: date) -> _Batch:
+        knife = int(n * knife_share + 0.5)
+        return _Batch(first_day, night - timedelta(days=1), knife, knife // 10, n - knife)
+
+    rng = np.random.default_rng([seed, NIGHTLY_STREAM])
+    parts = [
+        *_build_batches(
+            rng, [batch(revised, night - timedelta(days=30))], base_crimes - revised + 1
+        ),
+        *_build_batches(rng, [batch(new, night - timedelta(days=NEW_CRIME_DAYS))], base_crimes + 1),
+    ]
+    return _write_extract(out_dir, night, parts, total=len(parts))

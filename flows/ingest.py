@@ -26,9 +26,10 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from flows import db
+from flows.build import update_counts
 from flows.errors import FiguresError
 from flows.settings import Settings
-from flows.validate import Progress, validate_table
+from flows.validate import Progress, validate_query
 from schemas.crimes import Crimes
 from schemas.victims import Victims
 
@@ -210,34 +211,69 @@ def _pair(files: list[ExtractFile]) -> dict[str, ExtractFile]:
     return {kind: by_kind[kind] for kind in COLUMNS}
 
 
-def _stage_and_validate(
+def _tick(seconds: dict[str, float], stage: str, since: float) -> float:
+    """Add the time since `since` to seconds[stage]; return now."""
+    now = time.perf_counter()
+    seconds[stage] = seconds.get(stage, 0.0) + now - since
+    return now
+
+
+def _load_file(
     con: duckdb.DuckDBPyConnection,
+    settings: Settings,
     extract_file: ExtractFile,
-    seconds: dict[str, float],
+    archived_as: Path,
+    result: IngestResult,
     progress: Progress | None,
 ) -> pl.DataFrame:
-    """Stage one file of an extract as temp table stg_<kind>; return its rejected rows.
+    """Stage, validate and load one file of an extract; return its rejected rows.
 
-    Adds the time spent to seconds["stage"] and seconds["validate"].
+    The crimes file goes first: the victims file is checked against the crimes it accepted.
     """
     kind = extract_file.kind
+    params = {"extract_date": extract_file.extract_date}
     log.info("%s: staging", extract_file.name)
     started = time.perf_counter()
     _load_raw(con, extract_file)
-    db.run(con, f"stage_{kind}", {"extract_date": extract_file.extract_date})
-    staged = time.perf_counter()
-    seconds["stage"] = seconds.get("stage", 0.0) + staged - started
-    log.info("%s: validating", extract_file.name)
-    rejects = validate_table(
+    db.run(con, "raw_rows")
+    rows = db.count_rows(con, "raw_file")
+    staged = _tick(result.seconds, "stage", started)
+    log.info("%s: validating %s rows", extract_file.name, f"{rows:,}")
+    rejects = validate_query(
         con,
-        f"stg_{kind}",
+        f"stage_{kind}",
+        params,
         MODELS[kind],
         kind=kind,
         file_name=extract_file.name,
         sha256=extract_file.sha256,
+        total_rows=rows,
         progress=progress,
     )
-    seconds["validate"] = seconds.get("validate", 0.0) + time.perf_counter() - staged
+    validated = _tick(result.seconds, "validate", staged)
+    con.register("rejects", rejects.to_arrow())
+    try:
+        db.run(con, f"insert_{kind}", params)
+        db.run(con, "insert_quarantine", params)
+    finally:
+        con.unregister("rejects")
+    db.run(con, "drop_raw_file")
+    db.run(
+        con,
+        "insert_loaded_file",
+        {
+            "sha256": extract_file.sha256,
+            "file_name": extract_file.name,
+            "source": INCIDENTS,
+            "kind": kind,
+            "extract_date": extract_file.extract_date,
+            "rows_read": rows,
+            "rows_rejected": rejects["file_row"].n_unique(),
+            "archived_as": str(archived_as.relative_to(settings.warehouse)),
+        },
+    )
+    result.rows[kind] = rows
+    _tick(result.seconds, "load", validated)
     return rejects
 
 
@@ -265,36 +301,16 @@ def ingest_extract(
             )
     archived = {kind: archive(settings, f) for kind, f in pair.items()}
     result = IngestResult(extract_date, names)
-    try:
-        with db.transaction(con):
-            rejects = pl.concat(
-                [_stage_and_validate(con, f, result.seconds, progress) for f in pair.values()]
-            )
-            loading = time.perf_counter()
-            con.register("rejects", rejects.to_arrow())
-            for kind, extract_file in pair.items():
-                db.run(con, f"insert_{kind}")
-                result.rows[kind] = db.count_rows(con, f"stg_{kind}")
-                rejected_rows = rejects.filter(pl.col("kind") == kind)["file_row"].n_unique()
-                db.run(
-                    con,
-                    "insert_loaded_file",
-                    {
-                        "sha256": extract_file.sha256,
-                        "file_name": extract_file.name,
-                        "source": INCIDENTS,
-                        "kind": kind,
-                        "extract_date": extract_date,
-                        "rows_read": result.rows[kind],
-                        "rows_rejected": rejected_rows,
-                        "archived_as": str(archived[kind].relative_to(settings.warehouse)),
-                    },
-                )
-            db.run(con, "insert_quarantine", {"extract_date": extract_date})
-        result.seconds["load"] = time.perf_counter() - loading
-    finally:
-        con.unregister("rejects")
-    result.rejects = rejects
+    with db.transaction(con):
+        rejects = [
+            _load_file(con, settings, f, archived[kind], result, progress)
+            for kind, f in pair.items()
+        ]
+        log.info("extract %s: counting what it changes", extract_date.isoformat())
+        started = time.perf_counter()
+        update_counts(con, extract_date)
+        _tick(result.seconds, "build", started)
+    result.rejects = pl.concat(rejects)
     return result
 
 

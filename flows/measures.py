@@ -1,7 +1,10 @@
 """The measure registry: everything the pipeline knows about a measure lives in one entry.
 
-Adding a measure is one entry here and one `sql/measure_<id>.sql` that counts it from the
-as-of state (tables `knife_crimes`, `crime_state`, `victim_state`) by borough_code and month.
+Adding a measure is one entry here and one `sql/measure_<id>.sql` that counts it by
+borough_code and month from a set of crime versions (tables `crime_state`, `knife_crimes`,
+`victim_state`). A measure must count crime by crime (a crime's count depends only on its own
+version and victims): flows/build.py records each extract's changes on that basis, and recounts
+a measure from the first extract whenever its SQL changes.
 """
 
 from __future__ import annotations

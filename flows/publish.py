@@ -14,8 +14,9 @@ import json
 import logging
 import os
 import shutil
+import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,7 @@ class Publication:
     document: dict[str, Any]
     run_id: str
     unchanged: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def figures_json(self) -> Path:
@@ -176,6 +178,7 @@ def publish(
                 f"{as_of.isoformat()} (the latest is {month_text(latest_complete)})"
             )
         period = comparison_period(spec.period_type, period_end, spec.baseline_year)
+        building = time.perf_counter()
         measures = tuple(MEASURES_BY_ID[m] for m in spec.measures)
         log.info("building monthly counts as of %s", as_of.isoformat())
         counts = incident_counts(con, as_of, measures)
@@ -185,6 +188,7 @@ def publish(
             "select measure, area_type, area_code, area_name, month, count from monthly_counts "
             "order by measure, area_rank, area_code, month"
         ).to_arrow_table()
+        built = time.perf_counter()
         inputs = [
             dict(zip(("name", "sha256", "rows", "rows_rejected"), row, strict=True))
             for row in db.query(con, "extract_inputs", {"source": source, "as_of": as_of})
@@ -226,4 +230,5 @@ def publish(
         raise
     if not out:
         _point_latest(settings, target)
-    return Publication(target, doc, run_id, unchanged=not changed)
+    seconds = {"build": built - building, "write": time.perf_counter() - built}
+    return Publication(target, doc, run_id, unchanged=not changed, seconds=seconds)

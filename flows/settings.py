@@ -33,6 +33,7 @@ class Settings:
     signing_key: str | None = None
     nightly_cron: str = "30 2 * * *"
     timezone: str = "Europe/London"
+    memory_limit: str = "2GB"
 
     @classmethod
     def load(cls, warehouse: str | Path | None = None) -> Settings:
@@ -43,6 +44,7 @@ class Settings:
             tolerated_reject_share=_env_float("FIGURES_TOLERATED_REJECT_SHARE", 0.0),
             signing_key=os.environ.get("FIGURES_SIGNING_KEY") or None,
             nightly_cron=os.environ.get("FIGURES_NIGHTLY_CRON", "30 2 * * *"),
+            memory_limit=os.environ.get("FIGURES_MEMORY_LIMIT") or "2GB",
         )
 
     @property
@@ -64,6 +66,11 @@ class Settings:
     @property
     def prefect_home(self) -> Path:
         return self.warehouse / "prefect"
+
+    @property
+    def spill(self) -> Path:
+        """Where DuckDB spills what does not fit in its memory limit."""
+        return self.warehouse / "tmp"
 
     @property
     def lock_file(self) -> Path:

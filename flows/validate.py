@@ -1,6 +1,6 @@
 """Validate a staged extract file with its pandera model, in batches, and list what it rejects.
 
-The staged table lives in DuckDB; it is streamed to polars a batch at a time so that a file of
+The staged rows are a DuckDB query; they are streamed to polars a batch at a time so that a file of
 tens of millions of rows is validated within a fixed memory budget. Lazy validation collects
 every failure of every rule in a batch, not just the first.
 """
@@ -8,12 +8,13 @@ every failure of every rule in a batch, not just the first.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import duckdb
 import pandera.errors
 import pandera.polars as pa
 import polars as pl
+import pyarrow as pa_arrow
 
 from flows import db
 from flows.errors import FiguresError
@@ -76,25 +77,45 @@ def _batch_rejects(batch: pl.DataFrame, model: type[pa.DataFrameModel]) -> pl.Da
     return found
 
 
-def validate_table(
+def _gathered(reader: pa_arrow.RecordBatchReader, rows: int) -> Iterator[pl.DataFrame]:
+    """The reader's batches gathered into frames of about `rows` rows (pandera's fixed cost
+    per call is worth paying once per million rows, not once per DuckDB vector batch)."""
+    pending: list[pa_arrow.RecordBatch] = []
+    pending_rows = 0
+    for record_batch in reader:
+        pending.append(record_batch)
+        pending_rows += record_batch.num_rows
+        if pending_rows >= rows:
+            yield _frame(pending)
+            pending, pending_rows = [], 0
+    if pending:
+        yield _frame(pending)
+
+
+def _frame(batches: list[pa_arrow.RecordBatch]) -> pl.DataFrame:
+    frame = pl.from_arrow(pa_arrow.Table.from_batches(batches))
+    assert isinstance(frame, pl.DataFrame)
+    return frame
+
+
+def validate_query(
     con: duckdb.DuckDBPyConnection,
-    table: str,
+    name: str,
+    params: db.Params,
     model: type[pa.DataFrameModel],
     *,
     kind: str,
     file_name: str,
     sha256: str,
+    total_rows: int,
     progress: Progress | None = None,
 ) -> pl.DataFrame:
-    """Every rejected row of a staged table, with the column and the rule it breaks."""
-    relation = con.table(table)
-    total_rows = db.count_rows(con, table)
+    """Every rejected row of the rows sql/<name>.sql stages, with the column and rule it breaks."""
     found: list[pl.DataFrame] = []
     done = 0
+    reader = con.sql(db.sql(name), params=dict(params)).to_arrow_reader(BATCH_ROWS)
     try:
-        for record_batch in relation.to_arrow_reader(BATCH_ROWS):
-            batch = pl.from_arrow(record_batch)
-            assert isinstance(batch, pl.DataFrame)
+        for batch in _gathered(reader, BATCH_ROWS):
             found.append(_batch_rejects(batch, model))
             done += batch.height
             if progress:

@@ -19,7 +19,7 @@ class Victims(pa.DataFrameModel):
     file_row: int = pa.Field(description="Row number in the file, 1 for the first data row")
     extract_date: dt.date = pa.Field(description="The extract's as-of date, from the file name")
     victim_key_count: int = pa.Field(description="Rows in the file with this crime_ref, victim_ref")
-    crime_in_extract: bool = pa.Field(description="crime_ref names a crime of the same extract")
+    crime_in_extract: bool = pa.Field(description="crime_ref names an accepted crime")
     crime_ref: str = pa.Field(nullable=False, description="The crime this victim belongs to")
     victim_ref: str = pa.Field(nullable=False, description="The victim's reference")
     age: str = pa.Field(nullable=True, description="Age in whole years, empty when unknown")
@@ -29,7 +29,7 @@ class Victims(pa.DataFrameModel):
         strict = True
         coerce = False
 
-    @pa.check("crime_ref", name="names a crime in the same extract's crimes file")
+    @pa.check("crime_ref", name="names a crime accepted from the same extract's crimes file")
     def _crime_ref_known(cls, data: PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(
             passes(pl.col("crime_in_extract")) | pl.col(data.key).is_null()

@@ -6,7 +6,7 @@ with crimes_known as (
 
 final as (
     select * from crimes_known
-    qualify row_number() over (partition by crime_ref order by extract_date desc) = 1
+    qualify extract_date = max(extract_date) over (partition by crime_ref)
 )
 
 select * from final

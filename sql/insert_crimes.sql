@@ -1,28 +1,24 @@
 insert into crimes
-with staged as (
-    select * from stg_crimes
+with source as (
+    select * from raw_rows
 ),
 
 rejected as (
     select file_row from rejects
-    where kind = 'crimes'
 ),
 
 final as (
     select
-        staged.extract_date,
-        staged.crime_ref,
-        staged.recorded_date::date as recorded_date,
-        staged.offence_group,
-        lower(staged.knife_flag)::boolean as knife_flag,
-        lower(staged.domestic_abuse)::boolean as domestic_abuse,
-        staged.borough_code,
-        staged.status
-    from staged
-    where not exists (
-        select 1 from rejected
-        where rejected.file_row = staged.file_row
-    )
+        $extract_date::date as extract_date,
+        source.crime_ref,
+        source.recorded_date::date as recorded_date,
+        source.offence_group,
+        lower(source.knife_flag)::boolean as knife_flag,
+        lower(source.domestic_abuse)::boolean as domestic_abuse,
+        source.borough_code,
+        source.status
+    from source
+    anti join rejected on source.file_row = rejected.file_row
 )
 
 select * from final

@@ -1,25 +1,21 @@
 insert into victims
-with staged as (
-    select * from stg_victims
+with source as (
+    select * from raw_rows
 ),
 
 rejected as (
     select file_row from rejects
-    where kind = 'victims'
 ),
 
 final as (
     select
-        staged.extract_date,
-        staged.crime_ref,
-        staged.victim_ref,
-        staged.age::integer as age,
-        lower(staged.injured)::boolean as injured
-    from staged
-    where not exists (
-        select 1 from rejected
-        where rejected.file_row = staged.file_row
-    )
+        $extract_date::date as extract_date,
+        source.crime_ref,
+        source.victim_ref,
+        source.age::integer as age,
+        lower(source.injured)::boolean as injured
+    from source
+    anti join rejected on source.file_row = rejected.file_row
 )
 
 select * from final

@@ -8,4 +8,4 @@ from read_csv(
     quote = '"',
     escape = '"',
     columns = $columns
-) with ordinality
+)

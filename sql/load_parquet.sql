@@ -1,2 +1,2 @@
 create or replace temp table raw_file as
-select columns(*)::varchar from read_parquet($path) with ordinality
+select columns(*)::varchar from read_parquet($path)

@@ -1,29 +1,47 @@
-create or replace temp table stg_victims as
+-- The victims file as pandera sees it. Its crimes file is already loaded: a victim must name a
+-- crime accepted from the same extract.
 with source as (
+    select * from raw_rows
+),
+
+repeated as (
     select
-        ordinality::bigint as file_row,
-        * exclude (ordinality)
+        crime_ref,
+        victim_ref,
+        count(*) as victim_key_count
     from raw_file
+    where victim_ref is not null
+    group by crime_ref, victim_ref
+    having count(*) > 1
 ),
 
 extract_crimes as (
-    select distinct crime_ref from stg_crimes
+    select crime_ref from crimes
+    where extract_date = $extract_date::date
+),
+
+orphans as (
+    select source.file_row
+    from source
+    anti join extract_crimes on source.crime_ref = extract_crimes.crime_ref
 ),
 
 final as (
     select
         source.file_row,
-        $extract_date::date as extract_date,
-        count(source.victim_ref) over (
-            partition by source.crime_ref, source.victim_ref
-        ) as victim_key_count,
-        extract_crimes.crime_ref is not null as crime_in_extract,
         source.crime_ref,
         source.victim_ref,
         source.age,
-        source.injured
+        source.injured,
+        $extract_date::date as extract_date,
+        coalesce(repeated.victim_key_count, 1) as victim_key_count,
+        orphans.file_row is null as crime_in_extract
     from source
-    left join extract_crimes on source.crime_ref = extract_crimes.crime_ref
+    left join repeated
+        on
+            source.crime_ref = repeated.crime_ref
+            and source.victim_ref = repeated.victim_ref
+    left join orphans on source.file_row = orphans.file_row
 )
 
 select * from final

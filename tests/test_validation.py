@@ -31,7 +31,7 @@ CRIME_RULES = [
 ]
 
 VICTIM_RULES = [
-    ({"crime_ref": "C9"}, "crime_ref: names a crime in the same extract's crimes file"),
+    ({"crime_ref": "C9"}, "crime_ref: names a crime accepted from the same extract's crimes file"),
     ({"victim_ref": None}, "victim_ref: is required but empty"),
     ({"age": "121"}, "age: is a whole number from 0 to 120, or empty (found '121')"),
     ({"age": "-1"}, "age: is a whole number from 0 to 120, or empty (found '-1')"),
@@ -151,3 +151,27 @@ def test_rejected_rows_do_not_block_publication_as_of_an_earlier_extract(
     assert publish(settings, as_of=dt.date(2021, 12, 5)).document["as_of"] == "2021-12-05"
     with pytest.raises(FiguresError):
         publish(settings)
+
+
+def test_a_victim_of_a_rejected_crime_is_rejected_too(settings: Settings, tmp_path: Path) -> None:
+    lines = ingest_one(
+        settings, tmp_path, [crime("C1", status="open"), crime("C2")], [victim("C1"), victim("C2")]
+    )
+    assert lines == [
+        "crimes_2021-12-06.csv: row 1: status: is recorded or cancelled (found 'open')",
+        "victims_2021-12-06.csv: row 1: crime_ref: names a crime accepted from the same "
+        "extract's crimes file (found 'C1')",
+    ]
+
+
+def test_row_numbers_hold_in_a_file_larger_than_one_batch(
+    settings: Settings, tmp_path: Path
+) -> None:
+    # DuckDB hands rows over in batches of 122,880 and inserts in parallel: numbering must not
+    # depend on either.
+    crimes = [crime(f"C{n}") for n in range(1, 300_001)]
+    crimes[249_999] = crime("C250000", status="open")
+    lines = ingest_one(settings, tmp_path, crimes, [victim("C300000")])
+    assert lines == [
+        "crimes_2021-12-06.csv: row 250000: status: is recorded or cancelled (found 'open')"
+    ]

@@ -1,0 +1,4 @@
+select
+    measure,
+    definition_sha256
+from measure_builds

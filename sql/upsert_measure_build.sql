@@ -1,0 +1,2 @@
+insert or replace into measure_builds (measure, definition_sha256)
+values ($measure, $definition_sha256)
