@@ -75,11 +75,14 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
-    from flows.ingest import ingest_paths, reject_lines
+    from flows.ingest import IngestResult, ingest_files, reject_lines
 
-    results = ingest_paths(settings, args.files, progress=_progress("validated"))
+    results = ingest_files(settings, args.files, progress=_progress("validated"))
     rejected = 0
     for result in results:
+        if not isinstance(result, IngestResult):
+            print("\n".join(result.lines()))
+            continue
         if result.already_loaded:
             print(f"extract {result.extract_date}: already loaded, nothing changed")
             continue
@@ -103,7 +106,9 @@ def cmd_publish(settings: Settings, args: argparse.Namespace) -> int:
         baseline_year=args.baseline_year,
         min_base=args.min_base,
     )
-    publication = publish(settings, spec=spec, as_of=args.as_of, out=args.out)
+    if args.wards and "ward" not in spec.area_types:
+        spec = spec.with_overrides(area_types=(*spec.area_types, "ward"))
+    publication = publish(settings, spec=spec, as_of=args.as_of, out=args.out, source=args.source)
     _print_publication(publication)
     return 0
 
@@ -184,7 +189,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--landing", type=Path, help="folder of new extracts (default: warehouse)")
     run.set_defaults(handler=cmd_run)
 
-    ingest = commands.add_parser("ingest", help="ingest extract files")
+    ingest = commands.add_parser("ingest", help="ingest extract or Monthly Crime Dashboard files")
     ingest.add_argument("files", type=Path, nargs="+", metavar="FILE")
     ingest.set_defaults(handler=cmd_ingest)
 
@@ -196,6 +201,13 @@ def parser() -> argparse.ArgumentParser:
     pub.add_argument("--min-base", type=int, help="suppress percentages on smaller baselines")
     pub.add_argument("--spec", type=Path, help="a statement spec (TOML)")
     pub.add_argument("--out", type=Path, help="write the publication to this folder")
+    pub.add_argument(
+        "--source",
+        choices=("incidents", "mps-dashboard"),
+        help="default: incidents when any are loaded on or before the as-of date, else the "
+        "Monthly Crime Dashboard",
+    )
+    pub.add_argument("--wards", action="store_true", help="add ward figures (dashboard only)")
     pub.set_defaults(handler=cmd_publish)
 
     gen = commands.add_parser("generate", help="write synthetic extracts (the built-in sample)")
