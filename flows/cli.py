@@ -20,6 +20,7 @@ log = logging.getLogger("flows")
 
 EXIT_ERROR = 2
 EXIT_REJECTED = 3
+EXIT_DIFFERENCES = 1
 
 
 def _date(text: str) -> dt.date:
@@ -172,6 +173,21 @@ def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reconcile(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from flows.reconcile import Tolerance, reconcile
+
+    tolerance = Tolerance(absolute=args.tolerance, percent=args.tolerance_pct)
+    result = reconcile(settings, as_of=args.as_of, tolerance=tolerance)
+    if args.json:
+        print(json.dumps(result.as_json(), indent=2))
+    else:
+        print("\n".join(result.table(only_differences=args.differences_only)))
+        print(result.summary())
+    return EXIT_DIFFERENCES if result.differing else 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="figures", description="Signed, reproducible figures for public statements."
@@ -229,6 +245,25 @@ def parser() -> argparse.ArgumentParser:
     quarantine = commands.add_parser("quarantine", help="list rejected rows")
     quarantine.add_argument("--extract", type=_date, help="only this extract date")
     quarantine.set_defaults(handler=cmd_quarantine)
+
+    rec = commands.add_parser(
+        "reconcile", help="incident extracts against the Monthly Crime Dashboard, by month"
+    )
+    rec.add_argument("--as-of", type=_date, help="both sources as of this date (default: latest)")
+    rec.add_argument(
+        "--tolerance", type=int, default=0, metavar="N", help="allow differences up to N"
+    )
+    rec.add_argument(
+        "--tolerance-pct",
+        type=float,
+        metavar="P",
+        help="allow differences up to P per cent of the dashboard count as well",
+    )
+    rec.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    rec.add_argument(
+        "--differences-only", action="store_true", help="list only rows beyond the tolerance"
+    )
+    rec.set_defaults(handler=cmd_reconcile)
     return top
 
 
