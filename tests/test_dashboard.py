@@ -3,6 +3,7 @@ refusals, and which source a publication uses."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import gzip
 import hashlib
@@ -84,6 +85,30 @@ def test_a_later_refresh_revises_its_months_and_keeps_earlier_months_outside_its
         settings, "2025-06-10"
     )
     assert westminster_by_month(settings, "2025-06-09") == {}
+
+
+def test_one_file_may_hold_several_refreshes_each_speaking_for_its_own_months(
+    settings: Settings, tmp_path: Path
+) -> None:
+    rows = [
+        *read_rows(refresh_a(tmp_path / "a")),
+        *read_rows(refresh_b(tmp_path / "b")),
+    ]
+    [result] = load(settings, write_dashboard(tmp_path / "both.csv", rows))
+    assert result.refresh_dates == (dt.date(2025, 6, 10), dt.date(2025, 7, 10))
+    assert westminster_by_month(settings, "2025-06-30")["2025-04"] == 8
+    assert westminster_by_month(settings, "2025-07-10") == {
+        "2025-01": 5,
+        "2025-02": 6,
+        "2025-03": 70,
+        "2025-05": 90,
+        "2025-06": 10,
+    }
+
+
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
 
 
 def publish_dashboard(settings: Settings, out: Path, as_of: str | None, **spec: Any) -> Any:
