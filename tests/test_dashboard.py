@@ -61,26 +61,19 @@ def refresh_b(folder: Path) -> Path:
     return write_dashboard(folder / "july.csv", rows)
 
 
+# Westminster's knife crime by month, as of each refresh. As of July: January and February
+# are outside the July refresh's range and keep what June said; March and May are revised;
+# April, absent inside July's range, is zero (no row).
+AS_OF_JUNE = {"2025-01": 5, "2025-02": 6, "2025-03": 7, "2025-04": 8, "2025-05": 9}
+AS_OF_JULY = {"2025-01": 5, "2025-02": 6, "2025-03": 70, "2025-05": 90, "2025-06": 10}
+
+
 def test_a_later_refresh_revises_its_months_and_keeps_earlier_months_outside_its_range(
     settings: Settings, tmp_path: Path
 ) -> None:
     load(settings, refresh_b(tmp_path), refresh_a(tmp_path))  # arrival order does not matter
-    assert westminster_by_month(settings, "2025-06-10") == {
-        "2025-01": 5,
-        "2025-02": 6,
-        "2025-03": 7,
-        "2025-04": 8,
-        "2025-05": 9,
-    }
-    # As of the later refresh: January and February are outside its range and keep what the
-    # earlier refresh said; March and May are revised; April, absent inside its range, is zero.
-    assert westminster_by_month(settings, "2025-07-10") == {
-        "2025-01": 5,
-        "2025-02": 6,
-        "2025-03": 70,
-        "2025-05": 90,
-        "2025-06": 10,
-    }
+    assert westminster_by_month(settings, "2025-06-10") == AS_OF_JUNE
+    assert westminster_by_month(settings, "2025-07-10") == AS_OF_JULY
     assert westminster_by_month(settings, "2025-07-09") == westminster_by_month(
         settings, "2025-06-10"
     )
@@ -96,14 +89,8 @@ def test_one_file_may_hold_several_refreshes_each_speaking_for_its_own_months(
     ]
     [result] = load(settings, write_dashboard(tmp_path / "both.csv", rows))
     assert result.refresh_dates == (dt.date(2025, 6, 10), dt.date(2025, 7, 10))
-    assert westminster_by_month(settings, "2025-06-30")["2025-04"] == 8
-    assert westminster_by_month(settings, "2025-07-10") == {
-        "2025-01": 5,
-        "2025-02": 6,
-        "2025-03": 70,
-        "2025-05": 90,
-        "2025-06": 10,
-    }
+    assert westminster_by_month(settings, "2025-06-30") == AS_OF_JUNE
+    assert westminster_by_month(settings, "2025-07-10") == AS_OF_JULY
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
