@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import gzip
 import hashlib
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -366,3 +367,29 @@ def test_publish_uses_incidents_when_loaded_on_or_before_the_as_of_date_else_the
     assert (doc["source"], doc["as_of"]) == ("incidents", "2025-06-20")
     doc = publish(settings, spec=spec, as_of=dt.date(2025, 6, 19), out=tmp_path / "d2").document
     assert (doc["source"], doc["as_of"]) == ("mps-dashboard", "2025-06-19")
+
+
+def test_publish_takes_the_source_and_wards_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    warehouse = ["--warehouse", str(tmp_path / "wh"), "-q"]
+    assert main([*warehouse, "ingest", str(write_dashboard(tmp_path / "a.csv", area_rows()))]) == 0
+    publish_args = [*warehouse, "publish", "--period-type", "month", "--baseline-year", "2024"]
+    assert main([*publish_args, "--source", "incidents"]) == EXIT_ERROR
+    assert capsys.readouterr().err.strip() == (
+        "figures: error: no incidents data loaded: run `figures ingest FILE...` or "
+        "`figures run` first"
+    )
+    assert main([*publish_args, "--source", "mps-dashboard", "--wards"]) == 0
+    figures_json = Path(capsys.readouterr().out.strip().splitlines()[-1])
+    assert figures_json.parent.name == "mps-dashboard-statement-month-2025-05-vs-2024"
+    doc = json.loads(figures_json.read_bytes())
+    assert doc["spec"]["area_types"] == ["london", "bcu", "borough", "ward"]
+    assert sorted(f["area_name"] for f in doc["figures"] if f["area_type"] == "ward") == [
+        "Abbey",
+        "Abbey",
+        "Abbey",
+        "West End",
+        "West End",
+        "West End",
+    ]
