@@ -7,6 +7,10 @@ of the versions they replace (table `measure_deltas`). The counts as of any date
 of the changes of the extracts on or before it, so the nightly run costs what the new extract
 costs, not what the history costs. `state_counts` computes the same counts the long way, from
 the full as-of state; the tests hold the two equal.
+
+Each source has one function giving counts by measure, borough (null when unknown) and month
+as of a date: `incident_counts` (incident extracts) and `dashboard_counts` (the Met's Monthly
+Crime Dashboard). Everything after that (areas, comparisons, figures) is shared.
 """
 
 from __future__ import annotations
@@ -29,6 +33,15 @@ COUNT_SCHEMA = pa.schema(
     [
         ("measure", pa.string()),
         ("borough_code", pa.string()),
+        ("month", pa.date32()),
+        ("count", pa.int64()),
+    ]
+)
+WARD_COUNT_SCHEMA = pa.schema(
+    [
+        ("measure", pa.string()),
+        ("ward_code", pa.string()),
+        ("ward_name", pa.string()),
         ("month", pa.date32()),
         ("count", pa.int64()),
     ]
@@ -174,19 +187,53 @@ def state_counts(
     return _count_state(con, measures)
 
 
+def _dashboard_state_counts(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    as_of: dt.date,
+    measures: tuple[Measure, ...],
+    schema: pa.Schema,
+) -> pa.Table:
+    db.run(con, "dashboard_state", {"as_of": as_of})
+    params = {"measures": [m.id for m in measures]}
+    return con.sql(db.sql(name), params=params).to_arrow_table().cast(schema)
+
+
+def dashboard_counts(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, measures: tuple[Measure, ...] = MEASURES
+) -> pa.Table:
+    """Counts by measure, borough (null for Aviation Security, Other / NK) and month, from the
+    dashboard refreshes on or before as_of (sql/dashboard_state.sql)."""
+    return _dashboard_state_counts(con, "dashboard_borough_counts", as_of, measures, COUNT_SCHEMA)
+
+
+def dashboard_ward_counts(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, measures: tuple[Measure, ...] = MEASURES
+) -> pa.Table:
+    """Counts by measure, ward (GSS E05 code and name) and month, from the dashboard."""
+    return _dashboard_state_counts(con, "dashboard_ward_counts", as_of, measures, WARD_COUNT_SCHEMA)
+
+
 def build_monthly_counts(
     con: duckdb.DuckDBPyConnection,
     borough_counts: pa.Table,
     measures: tuple[Measure, ...],
     first_month: dt.date,
     last_month: dt.date,
+    ward_counts: pa.Table | None = None,
 ) -> None:
-    """Temp table monthly_counts: every measure x area x month in range, zeros included."""
+    """Temp table monthly_counts: every measure x area x month in range, zeros included.
+
+    Wards (area type `ward`) come only from ward_counts: those with counts in the range.
+    """
     con.register("borough_month_counts", borough_counts)
+    con.register(
+        "ward_month_counts", WARD_COUNT_SCHEMA.empty_table() if ward_counts is None else ward_counts
+    )
     con.register("area_boroughs", area_boroughs())
     con.register("measure_ids", pa.table({"measure": [m.id for m in measures]}))
     try:
         db.run(con, "monthly_counts", {"first_month": first_month, "last_month": last_month})
     finally:
-        for name in ("borough_month_counts", "area_boroughs", "measure_ids"):
+        for name in ("borough_month_counts", "ward_month_counts", "area_boroughs", "measure_ids"):
             con.unregister(name)

@@ -20,6 +20,7 @@ log = logging.getLogger("flows")
 
 EXIT_ERROR = 2
 EXIT_REJECTED = 3
+EXIT_DIFFERENCES = 1
 
 
 def _date(text: str) -> dt.date:
@@ -75,11 +76,14 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
-    from flows.ingest import ingest_paths, reject_lines
+    from flows.ingest import IngestResult, ingest_files, reject_lines
 
-    results = ingest_paths(settings, args.files, progress=_progress("validated"))
+    results = ingest_files(settings, args.files, progress=_progress("validated"))
     rejected = 0
     for result in results:
+        if not isinstance(result, IngestResult):
+            print("\n".join(result.lines()))
+            continue
         if result.already_loaded:
             print(f"extract {result.extract_date}: already loaded, nothing changed")
             continue
@@ -103,7 +107,9 @@ def cmd_publish(settings: Settings, args: argparse.Namespace) -> int:
         baseline_year=args.baseline_year,
         min_base=args.min_base,
     )
-    publication = publish(settings, spec=spec, as_of=args.as_of, out=args.out)
+    if args.wards and "ward" not in spec.area_types:
+        spec = spec.with_overrides(area_types=(*spec.area_types, "ward"))
+    publication = publish(settings, spec=spec, as_of=args.as_of, out=args.out, source=args.source)
     _print_publication(publication)
     return 0
 
@@ -167,6 +173,21 @@ def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reconcile(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from flows.reconcile import Tolerance, reconcile
+
+    tolerance = Tolerance(absolute=args.tolerance, percent=args.tolerance_pct)
+    result = reconcile(settings, as_of=args.as_of, tolerance=tolerance)
+    if args.json:
+        print(json.dumps(result.as_json(), indent=2))
+    else:
+        print("\n".join(result.table(only_differences=args.differences_only)))
+        print(result.summary())
+    return EXIT_DIFFERENCES if result.differing else 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="figures", description="Signed, reproducible figures for public statements."
@@ -184,7 +205,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--landing", type=Path, help="folder of new extracts (default: warehouse)")
     run.set_defaults(handler=cmd_run)
 
-    ingest = commands.add_parser("ingest", help="ingest extract files")
+    ingest = commands.add_parser("ingest", help="ingest extract or Monthly Crime Dashboard files")
     ingest.add_argument("files", type=Path, nargs="+", metavar="FILE")
     ingest.set_defaults(handler=cmd_ingest)
 
@@ -196,6 +217,13 @@ def parser() -> argparse.ArgumentParser:
     pub.add_argument("--min-base", type=int, help="suppress percentages on smaller baselines")
     pub.add_argument("--spec", type=Path, help="a statement spec (TOML)")
     pub.add_argument("--out", type=Path, help="write the publication to this folder")
+    pub.add_argument(
+        "--source",
+        choices=("incidents", "mps-dashboard"),
+        help="default: incidents when any are loaded on or before the as-of date, else the "
+        "Monthly Crime Dashboard",
+    )
+    pub.add_argument("--wards", action="store_true", help="add ward figures (dashboard only)")
     pub.set_defaults(handler=cmd_publish)
 
     gen = commands.add_parser("generate", help="write synthetic extracts (the built-in sample)")
@@ -217,6 +245,25 @@ def parser() -> argparse.ArgumentParser:
     quarantine = commands.add_parser("quarantine", help="list rejected rows")
     quarantine.add_argument("--extract", type=_date, help="only this extract date")
     quarantine.set_defaults(handler=cmd_quarantine)
+
+    rec = commands.add_parser(
+        "reconcile", help="incident extracts against the Monthly Crime Dashboard, by month"
+    )
+    rec.add_argument("--as-of", type=_date, help="both sources as of this date (default: latest)")
+    rec.add_argument(
+        "--tolerance", type=int, default=0, metavar="N", help="allow differences up to N"
+    )
+    rec.add_argument(
+        "--tolerance-pct",
+        type=float,
+        metavar="P",
+        help="allow differences up to P per cent of the dashboard count as well",
+    )
+    rec.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    rec.add_argument(
+        "--differences-only", action="store_true", help="list only rows beyond the tolerance"
+    )
+    rec.set_defaults(handler=cmd_reconcile)
     return top
 
 

@@ -8,6 +8,8 @@ from typing import Any
 import duckdb
 
 from flows import db
+from flows.dashboard import DASHBOARD
+from flows.ingest import INCIDENTS
 from flows.measures import MEASURES_BY_ID
 from flows.periods import Period, month_text
 from flows.spec import Spec
@@ -76,7 +78,9 @@ def comparisons(con: duckdb.DuckDBPyConnection, spec: Spec, period: Period) -> l
     return figures
 
 
-def caveats(spec: Spec, as_of: dt.date, rejected: int, extract_date: dt.date) -> list[str]:
+def caveats(
+    spec: Spec, as_of: dt.date, rejected: int, extract_date: dt.date, source: str = INCIDENTS
+) -> list[str]:
     notes = [
         "Counts are by the month a crime was recorded (police recorded crime convention), as "
         f"held in the data as of {as_of.isoformat()}; later extracts may revise them.",
@@ -84,6 +88,13 @@ def caveats(spec: Spec, as_of: dt.date, rejected: int, extract_date: dt.date) ->
         "BCUs do not add up to London.",
         f"Percentages on a baseline below {spec.min_base} are suppressed.",
     ]
+    if source == DASHBOARD:
+        notes.append(
+            "Source: the Metropolitan Police's Monthly Crime Dashboard data (London Datastore), "
+            f"latest refresh {extract_date.isoformat()}; each month is counted as the latest "
+            "refresh covering it reports it. London includes the Aviation Security and "
+            "Other / NK rows."
+        )
     if rejected:
         notes.append(
             f"{rejected} rows of the extract of {extract_date.isoformat()} failed validation "

@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
@@ -29,9 +30,12 @@ from flows import db
 from flows.build import update_counts
 from flows.errors import FiguresError
 from flows.settings import Settings
-from flows.validate import Progress, validate_query
+from flows.validate import Progress, validate_rows
 from schemas.crimes import Crimes
 from schemas.victims import Victims
+
+if TYPE_CHECKING:
+    from flows.dashboard import DashboardResult
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +169,12 @@ def _load_raw(con: duckdb.DuckDBPyConnection, extract_file: ExtractFile) -> None
     """The file, every field as text, into temp table raw_file, after checking its columns."""
     columns = _header(extract_file)
     _check_columns(extract_file, columns)
+    load_raw(con, extract_file, columns)
+
+
+def load_raw(con: duckdb.DuckDBPyConnection, extract_file: ExtractFile, columns: list[str]) -> None:
+    """The file, every field as text, into temp table raw_file (and view raw_rows, which numbers
+    its rows); a CSV's columns named `columns`."""
     try:
         if extract_file.name.endswith(".parquet"):
             db.run(con, "load_parquet", {"path": str(extract_file.path)})
@@ -176,6 +186,7 @@ def _load_raw(con: duckdb.DuckDBPyConnection, extract_file: ExtractFile) -> None
             )
     except duckdb.Error as error:
         raise _read_error(extract_file, error) from None
+    db.run(con, "raw_rows")
 
 
 def _loaded_sha(con: duckdb.DuckDBPyConnection, extract_file: ExtractFile) -> str | None:
@@ -235,14 +246,11 @@ def _load_file(
     log.info("%s: staging", extract_file.name)
     started = time.perf_counter()
     _load_raw(con, extract_file)
-    db.run(con, "raw_rows")
     rows = db.count_rows(con, "raw_file")
     staged = _tick(result.seconds, "stage", started)
     log.info("%s: validating %s rows", extract_file.name, f"{rows:,}")
-    rejects = validate_query(
-        con,
-        f"stage_{kind}",
-        params,
+    rejects = validate_rows(
+        con.sql(db.sql(f"stage_{kind}"), params=params),
         MODELS[kind],
         kind=kind,
         file_name=extract_file.name,
@@ -331,6 +339,23 @@ def ingest_paths(
     with db.connect(settings) as con:
         for files in groups.values():
             results.append(ingest_extract(con, settings, files, progress))
+    return results
+
+
+def ingest_files(
+    settings: Settings, paths: Iterable[Path], progress: Progress | None = None
+) -> list[IngestResult | DashboardResult]:
+    """Ingest files of either source, told apart by their columns: Monthly Crime Dashboard
+    files go to flows/dashboard.py, the rest are incident extracts (ingest_paths)."""
+    from flows.dashboard import ingest_dashboard_paths, is_dashboard_file
+
+    paths = [Path(p) for p in paths]
+    dashboard_paths = [p for p in paths if is_dashboard_file(p)]
+    extract_paths = [p for p in paths if p not in dashboard_paths]
+    results: list[IngestResult | DashboardResult] = []
+    results.extend(ingest_dashboard_paths(settings, dashboard_paths, progress))
+    if extract_paths:
+        results.extend(ingest_paths(settings, extract_paths, progress))
     return results
 
 

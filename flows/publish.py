@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 import rfc8785
 
 from flows import db
-from flows.build import build_monthly_counts, incident_counts
+from flows.build import build_monthly_counts
 from flows.errors import FiguresError
 from flows.figures import caveats, comparisons, document
 from flows.ingest import INCIDENTS
@@ -34,6 +34,7 @@ from flows.measures import MEASURES_BY_ID
 from flows.periods import comparison_period, default_period_end, month_text
 from flows.settings import Settings
 from flows.signing import load_secret_key, sign_file, trusted_comment
+from flows.sources import default_source, source_counts, source_ward_counts
 from flows.spec import DEFAULT_SPEC, Spec
 from flows.version import code_version
 
@@ -95,8 +96,12 @@ def check_rejects(
     return extract_date, rejected
 
 
-def publication_name(spec: Spec, as_of: dt.date, period_end: dt.date) -> Path:
+def publication_name(
+    spec: Spec, as_of: dt.date, period_end: dt.date, source: str = INCIDENTS
+) -> Path:
     slug = f"{spec.name}-{spec.period_type}-{month_text(period_end)}-vs-{spec.baseline_year}"
+    if source != INCIDENTS:
+        slug = f"{source}-{slug}"
     return Path(as_of.isoformat()) / slug
 
 
@@ -162,12 +167,17 @@ def publish(
     as_of: dt.date | None = None,
     out: Path | None = None,
     run_id: str | None = None,
+    source: str | None = None,
 ) -> Publication:
-    """Compute, write and move into place one publication; return where it is."""
+    """Compute, write and move into place one publication; return where it is.
+
+    The source defaults to incident extracts when any are loaded on or before as_of, else the
+    Monthly Crime Dashboard (flows/sources.py).
+    """
     run_id = run_id or uuid.uuid4().hex
     started = dt.datetime.now(dt.UTC)
-    source = INCIDENTS
     with db.connect(settings) as con:
+        source = source or default_source(con, as_of)
         as_of = as_of or latest_extract(con, source)
         extract_date, rejected = check_rejects(con, source, as_of, settings.tolerated_reject_share)
         latest_complete = default_period_end(as_of)
@@ -181,8 +191,11 @@ def publish(
         building = time.perf_counter()
         measures = tuple(MEASURES_BY_ID[m] for m in spec.measures)
         log.info("building monthly counts as of %s", as_of.isoformat())
-        counts = incident_counts(con, as_of, measures)
-        build_monthly_counts(con, counts, measures, period.baseline_start, period.end)
+        counts = source_counts(con, source, as_of, measures)
+        wards = (
+            source_ward_counts(con, source, as_of, measures) if "ward" in spec.area_types else None
+        )
+        build_monthly_counts(con, counts, measures, period.baseline_start, period.end, wards)
         figures = comparisons(con, spec, period)
         monthly = con.sql(
             "select measure, area_type, area_code, area_name, month, count from monthly_counts "
@@ -200,10 +213,12 @@ def publish(
         figures=figures,
         inputs=inputs,
         code_version=code_version(),
-        caveats=caveats(spec, as_of, rejected, extract_date),
+        caveats=caveats(spec, as_of, rejected, extract_date, source),
     )
     target = (
-        out.resolve() if out else settings.published / publication_name(spec, as_of, period_end)
+        out.resolve()
+        if out
+        else settings.published / publication_name(spec, as_of, period_end, source)
     )
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(f".staging-{target.name}-{run_id}")

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-AREA_TYPE_TITLES = {"london": "London", "bcu": "Basic Command Units", "borough": "Boroughs"}
+AREA_TYPE_TITLES = {
+    "london": "London",
+    "bcu": "Basic Command Units",
+    "borough": "Boroughs",
+    "ward": "Wards",
+}
 
 
 def headline_sentences(doc: dict[str, Any]) -> list[str]:

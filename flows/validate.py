@@ -16,7 +16,6 @@ import pandera.polars as pa
 import polars as pl
 import pyarrow as pa_arrow
 
-from flows import db
 from flows.errors import FiguresError
 
 log = logging.getLogger(__name__)
@@ -98,10 +97,8 @@ def _frame(batches: list[pa_arrow.RecordBatch]) -> pl.DataFrame:
     return frame
 
 
-def validate_query(
-    con: duckdb.DuckDBPyConnection,
-    name: str,
-    params: db.Params,
+def validate_rows(
+    rows: duckdb.DuckDBPyRelation,
     model: type[pa.DataFrameModel],
     *,
     kind: str,
@@ -110,10 +107,10 @@ def validate_query(
     total_rows: int,
     progress: Progress | None = None,
 ) -> pl.DataFrame:
-    """Every rejected row of the rows sql/<name>.sql stages, with the column and rule it breaks."""
+    """Every rejected row of the staged rows, with the column and the rule it breaks."""
     found: list[pl.DataFrame] = []
     done = 0
-    reader = con.sql(db.sql(name), params=dict(params)).to_arrow_reader(BATCH_ROWS)
+    reader = rows.to_arrow_reader(BATCH_ROWS)
     try:
         for batch in _gathered(reader, BATCH_ROWS):
             found.append(_batch_rejects(batch, model))

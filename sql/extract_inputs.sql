@@ -1,8 +1,10 @@
+-- One row per input file (a dashboard file has a loaded_files row per refresh and measure).
 select
     file_name as name,
     sha256,
-    rows_read as rows,
-    rows_rejected
+    sum(rows_read)::bigint as rows,
+    sum(rows_rejected)::bigint as rows_rejected
 from loaded_files
 where source = $source and extract_date <= $as_of::date
-order by extract_date, kind, file_name
+group by file_name, sha256
+order by min(extract_date), min(kind), file_name

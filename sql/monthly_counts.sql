@@ -7,6 +7,12 @@ boroughs as (
     select * from area_boroughs
 ),
 
+wards as (
+    -- Ward rows (dashboard source only): the wards with counts in the months asked for.
+    select * from ward_month_counts
+    where month between $first_month::date and $last_month::date
+),
+
 measures as (
     select measure from measure_ids
 ),
@@ -37,6 +43,13 @@ areas as (
         borough_code as area_code,
         borough_name as area_name
     from boroughs
+    union all
+    select distinct
+        4 as area_rank,
+        'ward' as area_type,
+        ward_code as area_code,
+        ward_name as area_name
+    from wards
 ),
 
 london_counts as (
@@ -71,12 +84,24 @@ borough_counts as (
     group by all
 ),
 
+ward_counts as (
+    select
+        measure,
+        ward_code as area_code,
+        month,
+        sum(count) as count
+    from wards
+    group by all
+),
+
 observed as (
     select * from london_counts
     union all
     select * from bcu_counts
     union all
     select * from borough_counts
+    union all
+    select * from ward_counts
 ),
 
 grid as (

@@ -1,0 +1,235 @@
+"""Ingest the Met's Monthly Crime Dashboard files (brief 3.2): the second source.
+
+A dashboard file is told apart from an incident extract by its columns, never its name: the
+London Datastore CSV (`Month_Year, Area Type, Borough_SNT, ...`) and its parquet conversion
+(`month_year, area_type, borough_snt, ...`) are both accepted. Each row's refresh date is its
+as-of date; one file may hold several. A file is validated whole with schemas/dashboard.py and
+refused at its first bad row, or loaded in one transaction:
+
+- rows whose subtype maps to a measure of the registry (measure "Offences") load into
+  `dashboard_counts`; the other rows are counted as skipped, by reason;
+- `dashboard_refreshes` records, per refresh date and measure, the first-to-last month range
+  the refresh speaks for (sql/dashboard_state.sql reads it);
+- `loaded_files` gets one row per refresh date and measure (kind = the measure id), so a
+  second, different file for a measure and refresh date already loaded is refused, and the
+  same file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import gzip
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from flows import db
+from flows.build import area_boroughs
+from flows.errors import FiguresError
+from flows.ingest import ExtractFile, archive, file_sha256, load_raw
+from flows.measures import MEASURES
+from flows.settings import Settings
+from flows.validate import Progress, validate_rows
+from schemas.dashboard import Dashboard
+
+log = logging.getLogger(__name__)
+
+DASHBOARD = "mps-dashboard"
+REQUIRED_COLUMNS = (
+    "month_year",
+    "area_type",
+    "borough_snt",
+    "area_name",
+    "area_code",
+    "crime_subtype",
+    "measure",
+    "count",
+    "refresh_date",
+)
+# Columns only a dashboard file has: any one of them makes a file a dashboard file.
+SIGNATURE = frozenset({"month_year", "borough_snt", "crime_subtype", "refresh_date"})
+
+
+@dataclass
+class DashboardResult:
+    file_name: str
+    already_loaded: bool = False
+    rows: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+    refresh_dates: tuple[dt.date, ...] = ()
+
+    def lines(self) -> list[str]:
+        """What the ingest did, for a person: loaded rows per measure and skipped rows."""
+        if self.already_loaded:
+            return [f"dashboard {self.file_name}: already loaded, nothing changed"]
+        refreshes = ", ".join(d.isoformat() for d in self.refresh_dates) or "none"
+        loaded = ", ".join(f"{n:,} {m}" for m, n in self.rows.items()) or "no rows"
+        lines = [f"dashboard {self.file_name} (refresh {refreshes}): loaded {loaded}"]
+        skipped = sum(self.skipped.values())
+        if skipped:
+            reasons = "; ".join(f"{n:,} {why}" for why, n in self.skipped.items())
+            lines.append(f"  skipped {skipped:,} rows: {reasons}")
+        return lines
+
+
+def column_name(header: str) -> str:
+    """A dashboard header as a column name: `Area Type` -> `area_type`."""
+    return header.strip().lower().replace(" ", "_")
+
+
+def read_header(path: Path) -> list[str]:
+    """The file's column names (parquet schema or the CSV's first line); [] if unreadable."""
+    try:
+        if path.name.endswith(".parquet"):
+            return list(pq.read_schema(path).names)
+        opener = gzip.open if path.name.endswith(".gz") else open
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
+            return next(csv.reader(handle), [])
+    except (OSError, UnicodeDecodeError, csv.Error, pa.ArrowException):
+        return []
+
+
+def is_dashboard_file(path: Path) -> bool:
+    """True when the file's columns are a dashboard file's (whatever its name)."""
+    if not path.is_file():
+        return False
+    return bool(SIGNATURE & {column_name(c) for c in read_header(path)})
+
+
+def _load_raw(con: duckdb.DuckDBPyConnection, extract_file: ExtractFile) -> None:
+    """The file into temp table raw_file, every field as text, columns named as in the model."""
+    header = read_header(extract_file.path)
+    columns = [column_name(c) for c in header]
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        raise FiguresError(
+            f"missing column(s) {', '.join(missing)} (a dashboard file has: "
+            f"{', '.join(REQUIRED_COLUMNS)}; headers are matched ignoring case, with spaces "
+            "read as underscores)",
+            location=extract_file.name,
+            rule="columns",
+        )
+    load_raw(con, extract_file, columns)
+
+
+def _stage_and_validate(
+    con: duckdb.DuckDBPyConnection, extract_file: ExtractFile, progress: Progress | None
+) -> None:
+    """Temp table stg_dashboard; a file with any row breaking a rule is refused whole."""
+    _load_raw(con, extract_file)
+    db.run(con, "stage_dashboard")
+    rejects = validate_rows(
+        con.table("stg_dashboard"),
+        Dashboard,
+        kind=DASHBOARD,
+        file_name=extract_file.name,
+        sha256=extract_file.sha256,
+        total_rows=db.count_rows(con, "stg_dashboard"),
+        progress=progress,
+    )
+    if rejects.height:
+        first = rejects.row(0, named=True)
+        found = "empty" if first["value"] is None else repr(first["value"])
+        more = rejects.height - 1
+        raise FiguresError(
+            f"found {found}; the file is refused, nothing was loaded"
+            + (f" ({more} more problem(s) in the file)" if more else ""),
+            location=f"{extract_file.name}: row {first['file_row']}",
+            rule=f"{first['column_name']}: {first['rule']}",
+        )
+
+
+def _classify(con: duckdb.DuckDBPyConnection) -> None:
+    """Temp table dashboard_rows: each staged row's measure and area, or why it is skipped."""
+    subtypes = pa.table(
+        {
+            "measure": [m.id for m in MEASURES],
+            "dashboard_subtype": [m.dashboard_subtype for m in MEASURES],
+        }
+    )
+    con.register("measure_subtypes", subtypes)
+    con.register("area_boroughs", area_boroughs())
+    try:
+        db.run(con, "dashboard_rows")
+    finally:
+        con.unregister("measure_subtypes")
+        con.unregister("area_boroughs")
+
+
+def _refuse_replacing(
+    con: duckdb.DuckDBPyConnection, extract_file: ExtractFile, measures: list[tuple[dt.date, str]]
+) -> None:
+    """A refresh is never replaced: a second file for a measure and refresh date is refused."""
+    for refresh_date, measure in measures:
+        rows = db.query(con, "loaded_extract_file", {"kind": measure, "extract_date": refresh_date})
+        if rows:
+            raise FiguresError(
+                f"{measure} of the refresh of {refresh_date.isoformat()} is already loaded from "
+                f"a different file (sha256 {rows[0][0]}); refreshes are never replaced: load a "
+                "later refresh",
+                location=extract_file.name,
+                rule="one file per measure and refresh date",
+            )
+
+
+def ingest_dashboard_file(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    path: Path,
+    progress: Progress | None = None,
+) -> DashboardResult:
+    """Load one dashboard file in one transaction (or nothing, when it is already loaded)."""
+    sha256 = file_sha256(path)
+    # The extract date of a dashboard file is in its rows (refresh_date), not its name.
+    extract_file = ExtractFile(path.resolve(), DASHBOARD, dt.date.min, sha256)
+    result = DashboardResult(extract_file.name)
+    if db.query(con, "loaded_file_sha", {"source": DASHBOARD, "sha256": sha256})[0][0]:
+        result.already_loaded = True
+        return result
+    log.info("%s: staging and validating the dashboard file", extract_file.name)
+    with db.transaction(con):
+        _stage_and_validate(con, extract_file, progress)
+        _classify(con)
+        measures = db.query(con, "dashboard_file_measures")
+        _refuse_replacing(con, extract_file, [(r, m) for r, m, _ in measures])
+        result.skipped = dict(db.query(con, "dashboard_skipped"))
+        if not measures:
+            return result
+        archived = archive(settings, extract_file)
+        db.run(con, "insert_dashboard_counts", {"sha256": sha256})
+        db.run(con, "insert_dashboard_refreshes", {"sha256": sha256})
+        for refresh_date, measure, rows in measures:
+            db.run(
+                con,
+                "insert_loaded_file",
+                {
+                    "sha256": sha256,
+                    "file_name": extract_file.name,
+                    "source": DASHBOARD,
+                    "kind": measure,
+                    "extract_date": refresh_date,
+                    "rows_read": rows,
+                    "rows_rejected": 0,
+                    "archived_as": str(archived.relative_to(settings.warehouse)),
+                },
+            )
+            result.rows[measure] = result.rows.get(measure, 0) + rows
+    result.refresh_dates = tuple(sorted({r for r, _, _ in measures}))
+    return result
+
+
+def ingest_dashboard_paths(
+    settings: Settings, paths: Iterable[Path], progress: Progress | None = None
+) -> list[DashboardResult]:
+    """Ingest dashboard files, each in its own transaction, in the order given."""
+    paths = list(paths)
+    if not paths:
+        return []
+    with db.connect(settings) as con:
+        return [ingest_dashboard_file(con, settings, path, progress) for path in paths]

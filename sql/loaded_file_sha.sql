@@ -1,0 +1,3 @@
+select count(*) as loaded
+from loaded_files
+where source = $source and sha256 = $sha256
