@@ -57,6 +57,7 @@ def _print_publication(publication: object) -> None:
     print()
     state = "unchanged, already published" if publication.unchanged else "published"
     print(f"{state}: {publication.folder}")
+    print(f"report: {publication.report_html}")
     print(publication.figures_json)
 
 

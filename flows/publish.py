@@ -31,8 +31,9 @@ from flows.figures import caveats, comparisons, document
 from flows.ingest import INCIDENTS
 from flows.measures import MEASURES_BY_ID
 from flows.periods import comparison_period, default_period_end, month_text
+from flows.report import REPORT_HTML, SignatureFacts, write_report
 from flows.settings import Settings
-from flows.signing import load_secret_key, sign_file, trusted_comment
+from flows.signing import SigningKey, load_secret_key, public_key_id, sign_file, trusted_comment
 from flows.spec import DEFAULT_SPEC, Spec
 from flows.version import code_version
 
@@ -53,6 +54,10 @@ class Publication:
     @property
     def figures_json(self) -> Path:
         return self.folder / FIGURES_JSON
+
+    @property
+    def report_html(self) -> Path:
+        return self.folder / REPORT_HTML
 
 
 def canonical_json(doc: dict[str, Any]) -> bytes:
@@ -108,7 +113,7 @@ def _write_parquet_outputs(folder: Path, doc: dict[str, Any], monthly: pa.Table)
     )
 
 
-def _sign(settings: Settings, folder: Path, doc: dict[str, Any], run_id: str) -> None:
+def _sign(settings: Settings, folder: Path, doc: dict[str, Any], run_id: str) -> SigningKey:
     """figures.json.minisig, and the public key that checks it as figures.pub."""
     key = load_secret_key(settings.signing_key, settings.warehouse)
     figures_json = folder / FIGURES_JSON
@@ -120,6 +125,17 @@ def _sign(settings: Settings, folder: Path, doc: dict[str, Any], run_id: str) ->
     )
     sign_file(figures_json, key.path, comment)
     shutil.copyfile(key.public_key, folder / PUBLIC_KEY)
+    return key
+
+
+def _report(folder: Path, doc: dict[str, Any], monthly: pa.Table, key: SigningKey) -> None:
+    """report.html, saying how to check the figures file it was made from."""
+    facts = SignatureFacts(
+        figures_sha256=hashlib.sha256((folder / FIGURES_JSON).read_bytes()).hexdigest(),
+        key_id=public_key_id(folder / PUBLIC_KEY),
+        demo_key=key.is_demo,
+    )
+    write_report(folder, doc, monthly, facts)
 
 
 def _move_into_place(staging: Path, target: Path) -> bool:
@@ -206,8 +222,9 @@ def publish(
     staging.mkdir()
     try:
         (staging / FIGURES_JSON).write_bytes(canonical_json(doc))
-        _sign(settings, staging, doc, run_id)
+        key = _sign(settings, staging, doc, run_id)
         _write_parquet_outputs(staging, doc, monthly)
+        _report(staging, doc, monthly, key)
         manifest = {
             "run_id": run_id,
             "started_at": started.isoformat(),
