@@ -160,11 +160,12 @@ def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
 
     public_key = args.public_key or default_public_key(settings.signing_key, settings.warehouse)
     comment = parse_trusted_comment(verify_file(args.file, public_key))
-    doc = json.loads(args.file.read_bytes())
     print(f"genuine: {args.file} was signed by key {public_key}")
-    print(f"as of {doc['as_of']}, code {comment.get('code_version')}, run {comment.get('run')}")
-    for line in headline_sentences(doc):
-        print(f"  {line}.")
+    run = f"code {comment.get('code_version')}, run {comment.get('run')}"
+    print(f"as of {comment.get('as_of')}, {run}")
+    if args.file.suffix == ".json":
+        for line in headline_sentences(json.loads(args.file.read_bytes())):
+            print(f"  {line}.")
     return 0
 
 
@@ -243,7 +244,7 @@ def parser() -> argparse.ArgumentParser:
     keygen.set_defaults(handler=cmd_keygen)
 
     verify = commands.add_parser("verify", help="check that a figures file is genuine")
-    verify.add_argument("file", type=Path, metavar="FILE", help="a figures.json")
+    verify.add_argument("file", type=Path, metavar="FILE", help="a figures.json (or a report.html)")
     verify.add_argument("--public-key", type=Path, help="the signer's figures.pub")
     verify.set_defaults(handler=cmd_verify)
 

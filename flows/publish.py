@@ -116,26 +116,27 @@ def _write_parquet_outputs(folder: Path, doc: dict[str, Any], monthly: pa.Table)
 def _sign(settings: Settings, folder: Path, doc: dict[str, Any], run_id: str) -> SigningKey:
     """figures.json.minisig, and the public key that checks it as figures.pub."""
     key = load_secret_key(settings.signing_key, settings.warehouse)
-    figures_json = folder / FIGURES_JSON
-    comment = trusted_comment(
-        doc["as_of"],
-        hashlib.sha256(figures_json.read_bytes()).hexdigest(),
-        doc["code_version"],
-        run_id,
-    )
-    sign_file(figures_json, key.path, comment)
+    _sign_one(folder / FIGURES_JSON, key, doc, run_id)
     shutil.copyfile(key.public_key, folder / PUBLIC_KEY)
     return key
 
 
-def _report(folder: Path, doc: dict[str, Any], monthly: pa.Table, key: SigningKey) -> None:
-    """report.html, saying how to check the figures file it was made from."""
+def _sign_one(path: Path, key: SigningKey, doc: dict[str, Any], run_id: str) -> None:
+    """<path>.minisig, its trusted comment naming the as-of date, sha256, code and run."""
+    sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    sign_file(path, key.path, trusted_comment(doc["as_of"], sha256, doc["code_version"], run_id))
+
+
+def _report(
+    folder: Path, doc: dict[str, Any], monthly: pa.Table, key: SigningKey, run_id: str
+) -> None:
+    """report.html, saying how to check the figures file it was made from; signed too."""
     facts = SignatureFacts(
         figures_sha256=hashlib.sha256((folder / FIGURES_JSON).read_bytes()).hexdigest(),
         key_id=public_key_id(folder / PUBLIC_KEY),
         demo_key=key.is_demo,
     )
-    write_report(folder, doc, monthly, facts)
+    _sign_one(write_report(folder, doc, monthly, facts), key, doc, run_id)
 
 
 def _move_into_place(staging: Path, target: Path) -> bool:
@@ -224,7 +225,7 @@ def publish(
         (staging / FIGURES_JSON).write_bytes(canonical_json(doc))
         key = _sign(settings, staging, doc, run_id)
         _write_parquet_outputs(staging, doc, monthly)
-        _report(staging, doc, monthly, key)
+        _report(staging, doc, monthly, key, run_id)
         manifest = {
             "run_id": run_id,
             "started_at": started.isoformat(),

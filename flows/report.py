@@ -422,14 +422,18 @@ def _verify_section(doc: dict[str, Any], signature: SignatureFacts) -> list[str]
         '<section id="verify">',
         "<h2>How to verify this file</h2>",
         "<p>The figures on this page come from <code>figures.json</code> in the same folder. "
-        "That file is signed (<code>figures.json.minisig</code>); this page is not, so before "
-        "quoting a figure, check the signed file. In the publication folder, run either:</p>",
+        "Both files are signed (<code>figures.json.minisig</code>, "
+        "<code>report.html.minisig</code>). Before quoting a figure, check them: in the "
+        "publication folder, run either</p>",
         "<pre>figures verify figures.json --public-key figures.pub\n"
-        "minisign -Vm figures.json -p figures.pub</pre>",
-        "<p>Both say whether <code>figures.json</code> is exactly what was signed. The copy of "
+        "figures verify report.html --public-key figures.pub</pre>",
+        "<p>or, with the standard minisign tool,</p>",
+        "<pre>minisign -Vm figures.json -p figures.pub\n"
+        "minisign -Vm report.html -p figures.pub</pre>",
+        "<p>Each says whether the file is exactly what was signed. The copy of "
         "<code>figures.pub</code> in the folder only proves the files were not changed after "
         "signing, not who signed them: to know the figures are ours, use the public key you "
-        "were given by us instead, and check that its key ID is the one below.</p>",
+        "were given by us instead of that copy, and check that its key ID is the one below.</p>",
         "<dl>",
         f'<dt>figures.json sha256</dt><dd><code id="sha256">{esc(signature.figures_sha256)}'
         "</code></dd>",

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from flows.cli import EXIT_ERROR, main
 from flows.publish import publish
 from flows.report import REPORT_HTML, SignatureFacts, render_report
 from flows.settings import Settings
@@ -234,6 +235,8 @@ def test_the_report_says_how_to_verify_the_signed_file(report_folder: Path) -> N
     assert f'<code id="key-id">{public_key_id(report_folder / "figures.pub")}</code>' in page
     assert "figures verify figures.json --public-key figures.pub" in page
     assert "minisign -Vm figures.json -p figures.pub" in page
+    assert "figures verify report.html --public-key figures.pub" in page
+    assert "minisign -Vm report.html -p figures.pub" in page
     assert "Signed with a DEMO key: for testing only." in page
 
 
@@ -289,3 +292,41 @@ def test_text_from_the_data_is_html_escaped(report_folder: Path) -> None:
     assert "<script>" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in page
     assert "DEMO" not in page
+
+
+# --- the report is signed too -----------------------------------------------------------------
+
+
+def test_the_real_minisign_tool_verifies_the_report(report_folder: Path) -> None:
+    if shutil.which("minisign") is None:
+        pytest.fail("minisign is not installed: apt-get install minisign")
+    result = subprocess.run(
+        ["minisign", "-Vm", REPORT_HTML, "-p", "figures.pub"],
+        cwd=report_folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    sha256 = hashlib.sha256((report_folder / REPORT_HTML).read_bytes()).hexdigest()
+    assert f"as_of=2021-12-06 sha256={sha256} " in result.stdout
+
+
+def test_figures_verify_checks_the_report_and_refuses_a_changed_one(
+    report_folder: Path, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = report_folder / REPORT_HTML
+    args = ["--warehouse", str(settings.warehouse), "-q", "verify", str(report)]
+    assert main(args) == 0
+    out, _ = capsys.readouterr()
+    assert out.splitlines()[0] == f"genuine: {report} was signed by key " + str(
+        settings.warehouse / "keys" / "demo" / "figures.pub"
+    )
+    assert out.splitlines()[1].startswith("as of 2021-12-06, code ")
+    report.write_text(report.read_text().replace("by 30 per cent", "by 40 per cent"))
+    assert main(args) == EXIT_ERROR
+    _, err = capsys.readouterr()
+    assert err.splitlines() == [
+        f"figures: error: {report} was changed after it was signed: the signature "
+        f"{report}.minisig does not match its contents"
+    ]
