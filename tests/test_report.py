@@ -216,6 +216,14 @@ ALLOWED_TAGS = {
 LINK_ATTRIBUTES = {"src", "href", "xlink:href", "srcset", "action", "poster", "data", "background"}
 
 
+def test_each_chart_adds_up_to_its_london_figure(report_folder: Path) -> None:
+    doc = json.loads((report_folder / "figures.json").read_bytes())
+    elements = parse((report_folder / REPORT_HTML).read_text(encoding="utf-8"))
+    for figure in (f for f in doc["figures"] if f["area_type"] == "london"):
+        assert sum(bars(elements, figure["measure"], "period")) == figure["count"]
+        assert sum(bars(elements, figure["measure"], "baseline")) == figure["baseline_count"]
+
+
 def test_the_report_makes_no_network_references(report_folder: Path) -> None:
     page = (report_folder / REPORT_HTML).read_text(encoding="utf-8")
     elements = parse(page)

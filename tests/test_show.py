@@ -153,3 +153,13 @@ def test_show_a_folder_without_figures_names_it(
     code, _, err = show(tmp_path / "wh", capsys, str(tmp_path))
     assert code == EXIT_ERROR
     assert err.splitlines() == [f"figures: error: {tmp_path}: no figures.json in this folder"]
+
+
+def test_a_publication_without_its_signature_is_refused(
+    settings: Settings, published: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    signature = published / "figures.json.minisig"
+    signature.unlink()
+    code, out, err = show(settings.warehouse, capsys, str(published))
+    assert (code, out) == (EXIT_ERROR, "")
+    assert err.splitlines() == [f"figures: error: signature file {signature} is missing"]
