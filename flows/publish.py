@@ -1,9 +1,10 @@
 """Compute the figures as of a date and publish them: written aside, then moved into place whole.
 
 A publication is a folder: figures.json (canonical JSON, RFC 8785), figures.parquet, the
-monthly-count mart (hive-partitioned parquet), manifest.json, and later the signature and the
-report. It is written to a temporary folder beside its destination and renamed into place,
-so readers see the old publication or the new one, never half of one.
+monthly-count mart (hive-partitioned parquet), manifest.json, report.html, and the minisign
+signatures of figures.json and report.html with figures.pub. It is written to a temporary
+folder beside its destination and renamed into place, so readers see the old publication or
+the new one, never half of one.
 """
 
 from __future__ import annotations
