@@ -58,6 +58,7 @@ def _print_publication(publication: object) -> None:
     print()
     state = "unchanged, already published" if publication.unchanged else "published"
     print(f"{state}: {publication.folder}")
+    print(f"report: {publication.report_html}")
     print(publication.figures_json)
 
 
@@ -165,11 +166,44 @@ def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
 
     public_key = args.public_key or default_public_key(settings.signing_key, settings.warehouse)
     comment = parse_trusted_comment(verify_file(args.file, public_key))
-    doc = json.loads(args.file.read_bytes())
     print(f"genuine: {args.file} was signed by key {public_key}")
-    print(f"as of {doc['as_of']}, code {comment.get('code_version')}, run {comment.get('run')}")
+    run = f"code {comment.get('code_version')}, run {comment.get('run')}"
+    print(f"as of {comment.get('as_of')}, {run}")
+    if args.file.suffix == ".json":
+        for line in headline_sentences(json.loads(args.file.read_bytes())):
+            print(f"  {line}.")
+    return 0
+
+
+def cmd_show(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from flows.show import (
+        check_signature,
+        figure_table,
+        find_figures_json,
+        headline_sentences,
+        read_document,
+        report_beside,
+        shown_as_json,
+    )
+
+    figures_json = find_figures_json(settings, args.publication)
+    check = check_signature(settings, figures_json, args.public_key)
+    doc = read_document(figures_json)
+    if args.json:
+        print(json.dumps(shown_as_json(figures_json, doc, check), indent=2, ensure_ascii=False))
+        return 0
+    report = report_beside(figures_json)
+    print(f"as of {doc['as_of']}")
     for line in headline_sentences(doc):
         print(f"  {line}.")
+    for line in figure_table(doc):
+        print(line)
+    print()
+    print(f"signature: {check.summary}")
+    print(f"report: {report or 'none (this publication has no report.html)'}")
+    print(figures_json)
     return 0
 
 
@@ -238,9 +272,21 @@ def parser() -> argparse.ArgumentParser:
     keygen.set_defaults(handler=cmd_keygen)
 
     verify = commands.add_parser("verify", help="check that a figures file is genuine")
-    verify.add_argument("file", type=Path, metavar="FILE", help="a figures.json")
+    verify.add_argument("file", type=Path, metavar="FILE", help="a figures.json (or a report.html)")
     verify.add_argument("--public-key", type=Path, help="the signer's figures.pub")
     verify.set_defaults(handler=cmd_verify)
+
+    show = commands.add_parser("show", help="print a publication's sentences and table")
+    show.add_argument(
+        "publication",
+        type=Path,
+        nargs="?",
+        metavar="PUBLICATION",
+        help="a publication folder or its figures.json (default: the latest)",
+    )
+    show.add_argument("--public-key", type=Path, help="the publisher's figures.pub")
+    show.add_argument("--json", action="store_true", help="print JSON instead")
+    show.set_defaults(handler=cmd_show)
 
     quarantine = commands.add_parser("quarantine", help="list rejected rows")
     quarantine.add_argument("--extract", type=_date, help="only this extract date")

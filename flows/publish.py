@@ -1,9 +1,10 @@
 """Compute the figures as of a date and publish them: written aside, then moved into place whole.
 
 A publication is a folder: figures.json (canonical JSON, RFC 8785), figures.parquet, the
-monthly-count mart (hive-partitioned parquet), manifest.json, and later the signature and the
-report. It is written to a temporary folder beside its destination and renamed into place,
-so readers see the old publication or the new one, never half of one.
+monthly-count mart (hive-partitioned parquet), manifest.json, report.html, and the minisign
+signatures of figures.json and report.html with figures.pub. It is written to a temporary
+folder beside its destination and renamed into place, so readers see the old publication or
+the new one, never half of one.
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ from flows.figures import caveats, comparisons, document
 from flows.ingest import INCIDENTS
 from flows.measures import MEASURES_BY_ID
 from flows.periods import comparison_period, default_period_end, month_text
+from flows.report import REPORT_HTML, SignatureFacts, write_report
 from flows.settings import Settings
-from flows.signing import load_secret_key, sign_file, trusted_comment
+from flows.signing import SigningKey, load_secret_key, public_key_id, sign_file, trusted_comment
 from flows.sources import default_source, source_counts, source_ward_counts
 from flows.spec import DEFAULT_SPEC, Spec
 from flows.version import code_version
@@ -56,6 +58,10 @@ class Publication:
     @property
     def figures_json(self) -> Path:
         return self.folder / FIGURES_JSON
+
+    @property
+    def report_html(self) -> Path:
+        return self.folder / REPORT_HTML
 
 
 def canonical_json(doc: dict[str, Any]) -> bytes:
@@ -115,18 +121,30 @@ def _write_parquet_outputs(folder: Path, doc: dict[str, Any], monthly: pa.Table)
     )
 
 
-def _sign(settings: Settings, folder: Path, doc: dict[str, Any], run_id: str) -> None:
+def _sign(settings: Settings, folder: Path, doc: dict[str, Any], run_id: str) -> SigningKey:
     """figures.json.minisig, and the public key that checks it as figures.pub."""
     key = load_secret_key(settings.signing_key, settings.warehouse)
-    figures_json = folder / FIGURES_JSON
-    comment = trusted_comment(
-        doc["as_of"],
-        hashlib.sha256(figures_json.read_bytes()).hexdigest(),
-        doc["code_version"],
-        run_id,
-    )
-    sign_file(figures_json, key.path, comment)
+    _sign_one(folder / FIGURES_JSON, key, doc, run_id)
     shutil.copyfile(key.public_key, folder / PUBLIC_KEY)
+    return key
+
+
+def _sign_one(path: Path, key: SigningKey, doc: dict[str, Any], run_id: str) -> None:
+    """<path>.minisig, its trusted comment naming the as-of date, sha256, code and run."""
+    sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    sign_file(path, key.path, trusted_comment(doc["as_of"], sha256, doc["code_version"], run_id))
+
+
+def _report(
+    folder: Path, doc: dict[str, Any], monthly: pa.Table, key: SigningKey, run_id: str
+) -> None:
+    """report.html, saying how to check the figures file it was made from; signed too."""
+    facts = SignatureFacts(
+        figures_sha256=hashlib.sha256((folder / FIGURES_JSON).read_bytes()).hexdigest(),
+        key_id=public_key_id(folder / PUBLIC_KEY),
+        demo_key=key.is_demo,
+    )
+    _sign_one(write_report(folder, doc, monthly, facts), key, doc, run_id)
 
 
 def _move_into_place(staging: Path, target: Path) -> bool:
@@ -225,8 +243,9 @@ def publish(
     staging.mkdir()
     try:
         (staging / FIGURES_JSON).write_bytes(canonical_json(doc))
-        _sign(settings, staging, doc, run_id)
+        key = _sign(settings, staging, doc, run_id)
         _write_parquet_outputs(staging, doc, monthly)
+        _report(staging, doc, monthly, key, run_id)
         manifest = {
             "run_id": run_id,
             "started_at": started.isoformat(),

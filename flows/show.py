@@ -1,8 +1,20 @@
-"""Figures as a person reads them in a terminal: the headline sentences, then a table."""
+"""Figures as a person reads them in a terminal: the headline sentences, then a table.
+
+Only published files are read (never the warehouse database), so this works while a writer runs.
+"""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from flows.errors import FiguresError
+from flows.publish import FIGURES_JSON, PUBLIC_KEY, latest_publication
+from flows.report import REPORT_HTML
+from flows.settings import Settings
+from flows.signing import SigningError, default_public_key, public_key_id, verify_file
 
 AREA_TYPE_TITLES = {
     "london": "London",
@@ -50,3 +62,110 @@ def figure_table(doc: dict[str, Any]) -> list[str]:
             f"{figure['change']:>+7,} {_percent(figure):>11}"
         )
     return lines
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """The outcome of checking a publication's signature, and how far it can be trusted."""
+
+    key_id: str
+    public_key: Path
+    trusted_comment: str
+    signer: str  # "given", "warehouse", "demo" or "unknown"
+
+    @property
+    def summary(self) -> str:
+        """One honest sentence on what the check proves."""
+        key = f"key ID {self.key_id}"
+        if self.signer == "given":
+            return f"genuine: signed by {key}, the public key {self.public_key}"
+        if self.signer == "warehouse":
+            return f"genuine: signed by {key}, this warehouse's signing key"
+        if self.signer == "demo":
+            return (
+                f"intact, but signed by {key}, this warehouse's DEMO key: for testing only, "
+                "not for a public statement"
+            )
+        return (
+            f"intact: figures.json is unchanged since it was signed by {key}; the figures.pub "
+            "beside it cannot prove who that was, so check the key ID against the publisher's "
+            "public key (or pass it with --public-key)"
+        )
+
+
+def find_figures_json(settings: Settings, given: Path | None) -> Path:
+    """figures.json of a publication folder or path; by default the latest publication's."""
+    if given is None:
+        folder = latest_publication(settings)
+    elif given.is_dir():
+        folder = given
+    elif given.is_file():
+        return given
+    else:
+        raise FiguresError(
+            "no such publication (give a publication folder or its figures.json)",
+            location=str(given),
+        )
+    figures_json = folder / FIGURES_JSON
+    if not figures_json.is_file():
+        raise FiguresError(f"no {FIGURES_JSON} in this folder", location=str(folder))
+    return figures_json
+
+
+def check_signature(
+    settings: Settings, figures_json: Path, public_key: Path | None = None
+) -> SignatureCheck:
+    """Verify figures.json with the given key, else the figures.pub beside it; say whose it is."""
+    key = public_key or figures_json.with_name(PUBLIC_KEY)
+    comment = verify_file(figures_json, key)
+    key_id = public_key_id(key)
+    known: dict[str | None, str] = {}
+    if settings.signing_key:
+        known[_key_id_or_none(default_public_key(settings.signing_key, settings.warehouse))] = (
+            "warehouse"
+        )
+    known.setdefault(_key_id_or_none(default_public_key(None, settings.warehouse)), "demo")
+    signer = "given" if public_key is not None else known.get(key_id, "unknown")
+    return SignatureCheck(key_id, key, comment, signer)
+
+
+def _key_id_or_none(public_key: Path) -> str | None:
+    try:
+        return public_key_id(public_key)
+    except SigningError:
+        return None
+
+
+def read_document(figures_json: Path) -> dict[str, Any]:
+    try:
+        doc = json.loads(figures_json.read_bytes())
+    except (OSError, ValueError) as error:
+        raise FiguresError(f"not a figures file: {error}", location=str(figures_json)) from None
+    if not isinstance(doc, dict) or "figures" not in doc:
+        raise FiguresError("not a figures file: it has no figures", location=str(figures_json))
+    return doc
+
+
+def report_beside(figures_json: Path) -> Path | None:
+    report = figures_json.with_name(REPORT_HTML)
+    return report if report.is_file() else None
+
+
+def shown_as_json(figures_json: Path, doc: dict[str, Any], check: SignatureCheck) -> dict[str, Any]:
+    """What `figures show --json` prints."""
+    report = report_beside(figures_json)
+    return {
+        "figures_json": str(figures_json),
+        "report": str(report) if report else None,
+        "as_of": doc["as_of"],
+        "headline_sentences": headline_sentences(doc),
+        "signature": {
+            "verified": True,
+            "key_id": check.key_id,
+            "public_key": str(check.public_key),
+            "signer": check.signer,
+            "trusted_comment": check.trusted_comment,
+            "summary": check.summary,
+        },
+        "figures": doc["figures"],
+    }

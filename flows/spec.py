@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -15,6 +16,9 @@ from flows.periods import PERIOD_TYPES, month_text, parse_month
 AREA_TYPES = ("london", "bcu", "borough")
 # Wards come only from the Monthly Crime Dashboard; a spec asks for them by name.
 ALLOWED_AREA_TYPES = (*AREA_TYPES, "ward")
+NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+LIST_FIELDS = ("measures", "area_types", "headline_measures")
+INT_FIELDS = ("baseline_year", "min_base")
 
 
 @dataclass(frozen=True)
@@ -29,8 +33,29 @@ class Spec:
     headline_measures: tuple[str, ...] = ("knife_crime", "knife_injury_victims_u25")
 
     def __post_init__(self) -> None:
+        if not NAME_PATTERN.fullmatch(self.name):
+            raise FiguresError(
+                f"name {self.name!r} must be 1 to 64 lower-case letters, digits and hyphens "
+                "(it names the publication's folder)"
+            )
         for measure_id in (*self.measures, *self.headline_measures):
             measure(measure_id)
+        for field, values in (("measures", self.measures), ("area_types", self.area_types)):
+            if not values:
+                raise FiguresError(f"{field} must name at least one")
+            if len(set(values)) != len(values):
+                raise FiguresError(f"{field} names the same one twice: {list(values)}")
+        missing = [m for m in self.headline_measures if m not in self.measures]
+        if missing:
+            raise FiguresError(
+                f"headline measure(s) {', '.join(missing)} are not among the measures "
+                f"{', '.join(self.measures)}"
+            )
+        if self.headline_measures and "london" not in self.area_types:
+            raise FiguresError(
+                'the headline sentences are London\'s: add "london" to area_types, '
+                "or set headline_measures = []"
+            )
         if self.period_type not in PERIOD_TYPES:
             raise FiguresError(
                 f"period_type {self.period_type!r} is not one of {', '.join(PERIOD_TYPES)}"
@@ -64,23 +89,43 @@ def load_spec(path: Path) -> Spec:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise FiguresError("no such file", location=str(path)) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise FiguresError(f"cannot read it: {error}", location=str(path)) from None
     except tomllib.TOMLDecodeError as error:
         raise FiguresError(str(error), location=str(path), rule="TOML") from None
-    known = set(Spec.__dataclass_fields__)
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise FiguresError(
-            f"unknown field(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})",
-            location=str(path),
-        )
-    for key in ("measures", "area_types", "headline_measures"):
-        if key in data:
-            data[key] = tuple(data[key])
-    if "period_end" in data:
-        data["period_end"] = parse_month(str(data["period_end"]))
     try:
-        return Spec(**data)
+        return Spec(**_spec_fields(data))
     except FiguresError as error:
         raise FiguresError(str(error), location=str(path)) from None
-    except TypeError as error:
-        raise FiguresError(str(error), location=str(path)) from None
+
+
+def _spec_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The TOML table as Spec's keyword arguments, each field's type checked."""
+    known = list(Spec.__dataclass_fields__)
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise FiguresError(f"unknown field(s) {', '.join(unknown)} (known: {', '.join(known)})")
+    fields = dict(data)
+    for key in LIST_FIELDS:
+        if key in fields:
+            values = fields[key]
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                raise FiguresError(f'{key} must be a list of names, like ["{_example_name(key)}"]')
+            fields[key] = tuple(values)
+    for key in INT_FIELDS:
+        if key in fields and (type(fields[key]) is not int):
+            raise FiguresError(f"{key} must be a whole number (got {fields[key]!r})")
+    for key in ("name", "period_type"):
+        if key in fields and not isinstance(fields[key], str):
+            raise FiguresError(f"{key} must be a quoted string (got {fields[key]!r})")
+    if "period_end" in fields:
+        end = fields["period_end"]
+        if not isinstance(end, str):
+            raise FiguresError(f'period_end must be a month written "YYYY-MM" (got {end!r})')
+        fields["period_end"] = parse_month(end)
+    return fields
+
+
+def _example_name(field: str) -> str:
+    """An example value for a list field, for error messages."""
+    return AREA_TYPES[0] if field == "area_types" else MEASURES[0].id

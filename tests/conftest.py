@@ -9,7 +9,9 @@ import pytest
 from flows import db
 from flows.build import incident_counts, state_counts
 from flows.ingest import ingest_paths
+from flows.publish import publish
 from flows.settings import Settings
+from tests.extracts import crime, write_extract
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -57,3 +59,12 @@ def figures_by_key(doc: dict[str, object]) -> dict[tuple[str, str], dict[str, ob
     figures = doc["figures"]
     assert isinstance(figures, list)
     return {(f["measure"], f["area_code"]): f for f in figures}
+
+
+@pytest.fixture
+def published(settings: Settings, tmp_path: Path) -> Path:
+    """A publication as of 2021-12-06: London knife crime 20 -> 15 (-25 per cent)."""
+    crimes = [crime(f"B{i}", recorded_date="2019-03-01") for i in range(20)]
+    crimes += [crime(f"C{i}", recorded_date="2021-03-01") for i in range(15)]
+    ingest(settings, write_extract(tmp_path / "in", "2021-12-06", crimes))
+    return publish(settings).folder

@@ -10,23 +10,12 @@ from pathlib import Path
 import pytest
 
 from flows.cli import EXIT_ERROR, main
-from flows.publish import publish
 from flows.settings import Settings
-from tests.conftest import ingest
-from tests.extracts import crime, write_extract
 
 needs_minisign = pytest.mark.skipif(
     shutil.which("minisign") is None and not os.environ.get("CI"),
     reason="the minisign tool is not installed (apt-get install minisign)",
 )
-
-
-@pytest.fixture
-def published(settings: Settings, tmp_path: Path) -> Path:
-    crimes = [crime(f"B{i}", recorded_date="2019-03-01") for i in range(20)]
-    crimes += [crime(f"C{i}", recorded_date="2021-03-01") for i in range(15)]
-    ingest(settings, write_extract(tmp_path / "in", "2021-12-06", crimes))
-    return publish(settings).folder
 
 
 @needs_minisign
