@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import duckdb
@@ -60,16 +61,24 @@ def _print_publication(publication: object) -> None:
     print(publication.figures_json)
 
 
+def _writer(settings: Settings, command: str) -> AbstractContextManager[None]:
+    """The warehouse's writer lock (flows/lock.py): taken before any write, waited for."""
+    from flows.lock import writer_lock
+
+    return writer_lock(settings.lock_file, command)
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from flows.prefect_env import configure_prefect
 
-    configure_prefect(settings)
-    from flows.nightly import nightly
-    from flows.prefect_env import quiet_prefect_tracebacks
+    with _writer(settings, "figures run"):  # before Prefect starts its local server
+        configure_prefect(settings)
+        from flows.nightly import nightly
+        from flows.prefect_env import quiet_prefect_tracebacks
 
-    quiet_prefect_tracebacks()
-    landing = str(args.landing.resolve()) if args.landing else None
-    publication = nightly(str(settings.warehouse), as_of=args.as_of, landing=landing)
+        quiet_prefect_tracebacks()
+        landing = str(args.landing.resolve()) if args.landing else None
+        publication = nightly(str(settings.warehouse), as_of=args.as_of, landing=landing)
     _print_publication(publication)
     return 0
 
@@ -77,7 +86,8 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     from flows.ingest import ingest_paths, reject_lines
 
-    results = ingest_paths(settings, args.files, progress=_progress("validated"))
+    with _writer(settings, "figures ingest"):
+        results = ingest_paths(settings, args.files, progress=_progress("validated"))
     rejected = 0
     for result in results:
         if result.already_loaded:
@@ -103,7 +113,8 @@ def cmd_publish(settings: Settings, args: argparse.Namespace) -> int:
         baseline_year=args.baseline_year,
         min_base=args.min_base,
     )
-    publication = publish(settings, spec=spec, as_of=args.as_of, out=args.out)
+    with _writer(settings, "figures publish"):
+        publication = publish(settings, spec=spec, as_of=args.as_of, out=args.out)
     _print_publication(publication)
     return 0
 
