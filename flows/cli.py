@@ -178,6 +178,31 @@ def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_revisions(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from flows import db
+    from flows.publish import latest_extract, latest_publication
+    from flows.revisions import REVISED, read_publication, revision_table, revisions
+
+    path = args.publication or latest_publication(settings)
+    published = read_publication(path)
+    with _writer(settings, "figures revisions"), db.connect(settings) as con:
+        as_of = args.as_of or latest_extract(con, published["source"])
+        moved = revisions(con, published, as_of, settings.tolerated_reject_share)
+    revised = sum(r.status == REVISED for r in moved)
+    summary = {"publication": str(path), "published_as_of": published["as_of"]}
+    summary |= {"as_of": as_of.isoformat(), "revised": revised, "figures": len(moved)}
+    if args.json:
+        print(json.dumps({**summary, "revisions": [r.as_json() for r in moved]}, indent=2))
+        return 0
+    print(f"{path}: published as of {published['as_of']}, recomputed as of {as_of} (not written)")
+    for line in revision_table(moved):
+        print(line)
+    print(f"{len(moved) - revised} of {len(moved)} figures still stand, {revised} revised")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="figures", description="Signed, reproducible figures for public statements."
@@ -224,6 +249,19 @@ def parser() -> argparse.ArgumentParser:
     verify.add_argument("file", type=Path, metavar="FILE", help="a figures.json")
     verify.add_argument("--public-key", type=Path, help="the signer's figures.pub")
     verify.set_defaults(handler=cmd_verify)
+
+    revs = commands.add_parser(
+        "revisions", help="how a publication's figures have moved since it was published"
+    )
+    revs.add_argument(
+        "publication",
+        type=Path,
+        nargs="?",
+        help="a publication folder or figures.json (default: the latest)",
+    )
+    revs.add_argument("--as-of", type=_date, help="recompute as of (default: the latest extract)")
+    revs.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    revs.set_defaults(handler=cmd_revisions)
 
     quarantine = commands.add_parser("quarantine", help="list rejected rows")
     quarantine.add_argument("--extract", type=_date, help="only this extract date")

@@ -153,6 +153,54 @@ def latest_publication(settings: Settings) -> Path:
     return settings.published / pointer.read_text(encoding="utf-8").strip()
 
 
+@dataclass(frozen=True)
+class Computed:
+    """The figures as of a date, not yet written anywhere."""
+
+    document: dict[str, Any]
+    monthly: pa.Table
+    period_end: dt.date
+
+
+def compute_figures(
+    con: duckdb.DuckDBPyConnection, spec: Spec, as_of: dt.date, tolerated_share: float = 0.0
+) -> Computed:
+    """The figures document of the spec as of a date (a pure function of data, spec and code)."""
+    source = INCIDENTS
+    extract_date, rejected = check_rejects(con, source, as_of, tolerated_share)
+    latest_complete = default_period_end(as_of)
+    period_end = spec.period_end or latest_complete
+    if period_end > latest_complete:
+        raise FiguresError(
+            f"the period end {month_text(period_end)} is not a complete month as of "
+            f"{as_of.isoformat()} (the latest is {month_text(latest_complete)})"
+        )
+    period = comparison_period(spec.period_type, period_end, spec.baseline_year)
+    measures = tuple(MEASURES_BY_ID[m] for m in spec.measures)
+    log.info("building monthly counts as of %s", as_of.isoformat())
+    counts = incident_counts(con, as_of, measures)
+    build_monthly_counts(con, counts, measures, period.baseline_start, period.end)
+    figures = comparisons(con, spec, period)
+    monthly = con.sql(
+        "select measure, area_type, area_code, area_name, month, count from monthly_counts "
+        "order by measure, area_rank, area_code, month"
+    ).to_arrow_table()
+    inputs = [
+        dict(zip(("name", "sha256", "rows", "rows_rejected"), row, strict=True))
+        for row in db.query(con, "extract_inputs", {"source": source, "as_of": as_of})
+    ]
+    doc = document(
+        spec=spec,
+        as_of=as_of,
+        source=source,
+        figures=figures,
+        inputs=inputs,
+        code_version=code_version(),
+        caveats=caveats(spec, as_of, rejected, extract_date),
+    )
+    return Computed(doc, monthly, period_end)
+
+
 def publish(
     settings: Settings,
     *,
@@ -164,40 +212,11 @@ def publish(
     """Compute, write and move into place one publication; return where it is."""
     run_id = run_id or uuid.uuid4().hex
     started = dt.datetime.now(dt.UTC)
-    source = INCIDENTS
     with db.connect(settings) as con:
-        as_of = as_of or latest_extract(con, source)
-        extract_date, rejected = check_rejects(con, source, as_of, settings.tolerated_reject_share)
-        latest_complete = default_period_end(as_of)
-        period_end = spec.period_end or latest_complete
-        if period_end > latest_complete:
-            raise FiguresError(
-                f"the period end {month_text(period_end)} is not a complete month as of "
-                f"{as_of.isoformat()} (the latest is {month_text(latest_complete)})"
-            )
-        period = comparison_period(spec.period_type, period_end, spec.baseline_year)
-        measures = tuple(MEASURES_BY_ID[m] for m in spec.measures)
-        log.info("building monthly counts as of %s", as_of.isoformat())
-        counts = incident_counts(con, as_of, measures)
-        build_monthly_counts(con, counts, measures, period.baseline_start, period.end)
-        figures = comparisons(con, spec, period)
-        monthly = con.sql(
-            "select measure, area_type, area_code, area_name, month, count from monthly_counts "
-            "order by measure, area_rank, area_code, month"
-        ).to_arrow_table()
-        inputs = [
-            dict(zip(("name", "sha256", "rows", "rows_rejected"), row, strict=True))
-            for row in db.query(con, "extract_inputs", {"source": source, "as_of": as_of})
-        ]
-    doc = document(
-        spec=spec,
-        as_of=as_of,
-        source=source,
-        figures=figures,
-        inputs=inputs,
-        code_version=code_version(),
-        caveats=caveats(spec, as_of, rejected, extract_date),
-    )
+        as_of = as_of or latest_extract(con, INCIDENTS)
+        computed = compute_figures(con, spec, as_of, settings.tolerated_reject_share)
+    doc, monthly, period_end = computed.document, computed.monthly, computed.period_end
+    source, figures, inputs = doc["source"], doc["figures"], doc["inputs"]
     target = (
         out.resolve() if out else settings.published / publication_name(spec, as_of, period_end)
     )

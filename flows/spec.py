@@ -54,6 +54,17 @@ class Spec:
 DEFAULT_SPEC = Spec()
 
 
+def spec_from_dict(data: dict[str, Any]) -> Spec:
+    """A spec from its TOML or JSON form (`Spec.as_json`): lists and YYYY-MM as written."""
+    data = dict(data)
+    for key in ("measures", "area_types", "headline_measures"):
+        if key in data:
+            data[key] = tuple(data[key])
+    if data.get("period_end") is not None:
+        data["period_end"] = parse_month(str(data["period_end"]))
+    return Spec(**data)
+
+
 def load_spec(path: Path) -> Spec:
     """A spec from a TOML file; fields it leaves out keep the default statement's values."""
     try:
@@ -69,13 +80,8 @@ def load_spec(path: Path) -> Spec:
             f"unknown field(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})",
             location=str(path),
         )
-    for key in ("measures", "area_types", "headline_measures"):
-        if key in data:
-            data[key] = tuple(data[key])
-    if "period_end" in data:
-        data["period_end"] = parse_month(str(data["period_end"]))
     try:
-        return Spec(**data)
+        return spec_from_dict(data)
     except FiguresError as error:
         raise FiguresError(str(error), location=str(path)) from None
     except TypeError as error:
