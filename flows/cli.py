@@ -119,6 +119,36 @@ def cmd_publish(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backfill(settings: Settings, args: argparse.Namespace) -> int:
+    from flows.prefect_env import configure_prefect
+
+    with _writer(settings, "figures backfill"):  # before Prefect starts its local server
+        configure_prefect(settings)
+        from flows.backfill import backfill
+        from flows.prefect_env import quiet_prefect_tracebacks
+
+        quiet_prefect_tracebacks()
+        steps = backfill(
+            str(settings.warehouse),
+            args.from_month,
+            args.to_month,
+            as_of_day=args.as_of_day,
+            as_of=args.as_of,
+            spec=str(args.spec.resolve()) if args.spec else None,
+            period_type=args.period_type,
+            baseline_year=args.baseline_year,
+        )
+    print()
+    for step in steps:
+        print(f"  {step.period_end}  as of {step.as_of}  {step.outcome:<9}  {step.folder}")
+    published = sum(not step.unchanged for step in steps)
+    print(
+        f"backfill: {len(steps)} periods, {published} published, "
+        f"{len(steps) - published} unchanged, in {settings.published}"
+    )
+    return 0
+
+
 def cmd_generate(settings: Settings, args: argparse.Namespace) -> int:
     from flows import generate
 
@@ -233,6 +263,18 @@ def parser() -> argparse.ArgumentParser:
     pub.add_argument("--spec", type=Path, help="a statement spec (TOML)")
     pub.add_argument("--out", type=Path, help="write the publication to this folder")
     pub.set_defaults(handler=cmd_publish)
+
+    back = commands.add_parser("backfill", help="one publication per period end, past or present")
+    back.add_argument("--from", dest="from_month", required=True, metavar="YYYY-MM")
+    back.add_argument("--to", dest="to_month", required=True, metavar="YYYY-MM")
+    when = back.add_mutually_exclusive_group()
+    due = "as of the latest extract on or before day N of the month after each period"
+    when.add_argument("--as-of-day", type=int, metavar="N", help=due)
+    when.add_argument("--as-of", type=_date, help="as of this date (default: the latest extract)")
+    back.add_argument("--period-type", choices=PERIOD_TYPES, help="default: from the spec")
+    back.add_argument("--baseline-year", type=int, help="YYYY (default: from the spec)")
+    back.add_argument("--spec", type=Path, help="a statement spec (TOML)")
+    back.set_defaults(handler=cmd_backfill)
 
     gen = commands.add_parser("generate", help="write synthetic extracts (the built-in sample)")
     gen.add_argument("--out", type=Path, required=True, help="folder to write to")

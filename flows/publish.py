@@ -208,8 +208,13 @@ def publish(
     as_of: dt.date | None = None,
     out: Path | None = None,
     run_id: str | None = None,
+    point_latest: bool = True,
 ) -> Publication:
-    """Compute, write and move into place one publication; return where it is."""
+    """Compute, write and move into place one publication; return where it is.
+
+    published/LATEST then names it, unless it was written elsewhere (`out`) or point_latest
+    is False (a backfill of past periods leaves LATEST alone).
+    """
     run_id = run_id or uuid.uuid4().hex
     started = dt.datetime.now(dt.UTC)
     with db.connect(settings) as con:
@@ -243,6 +248,6 @@ def publish(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    if not out:
+    if not out and point_latest:
         _point_latest(settings, target)
     return Publication(target, doc, run_id, unchanged=not changed)

@@ -14,6 +14,8 @@ from pathlib import Path
 from flows.settings import Settings
 from tests.conftest import ingest
 from tests.extracts import crime, write_extract
+from tests.processes import figures_process
+from tests.test_backfill import load_monthly_extracts, london_knife_crime
 
 HOLD = """
 import sys
@@ -23,17 +25,6 @@ with writer_lock(Path(sys.argv[1]), "test holder"):
     print("held", flush=True)
     sys.stdin.read()
 """
-
-
-def figures_process(warehouse: Path, *args: str) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    return subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "--warehouse", str(warehouse), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
 
 
 @contextmanager
@@ -92,3 +83,44 @@ def test_a_killed_holder_leaves_no_stale_lock(settings: Settings, tmp_path: Path
     assert publisher.returncode == 0, err
     assert "waiting" not in err
     assert out.strip().endswith("figures.json")
+
+
+def test_a_nightly_run_and_a_backfill_started_together_both_finish(
+    settings: Settings, tmp_path: Path
+) -> None:
+    load_monthly_extracts(settings, tmp_path / "in")
+    write_extract(settings.landing, "2021-05-04", [crime("A1", recorded_date="2021-04-20")])
+    backfill_args = ("--from", "2021-01", "--to", "2021-03", "--period-type", "month")
+    processes = [
+        figures_process(settings.warehouse, "run"),
+        figures_process(settings.warehouse, "backfill", *backfill_args, "--as-of", "2021-04-02"),
+    ]
+    try:
+        results = [process.communicate(timeout=300) for process in processes]
+    finally:
+        for process in processes:
+            process.kill()
+    for process, (_, err) in zip(processes, results, strict=True):
+        assert process.returncode == 0, err
+    waited = [
+        (process, err)
+        for process, (_, err) in zip(processes, results, strict=True)
+        if "waiting for the warehouse writer lock" in err
+    ]
+    assert len(waited) == 1, "exactly one of the two should have waited for the other"
+    second, err = waited[0]
+    (first,) = [process for process in processes if process is not second]
+    assert f"held by pid {first.pid} (figures " in err
+
+    nightly = settings.published / "2021-05-04/statement-ytd-2021-04-vs-2019"
+    assert (settings.published / "LATEST").read_text().strip() == str(
+        nightly.relative_to(settings.published)
+    )
+    assert london_knife_crime(nightly / "figures.json") == 7  # J1, L1, L2, F1, M1, M2, A1
+    backfilled = [
+        london_knife_crime(
+            settings.published / f"2021-04-02/statement-month-2021-0{m}-vs-2019/figures.json"
+        )
+        for m in (1, 2, 3)
+    ]
+    assert backfilled == [3, 1, 2]
