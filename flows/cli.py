@@ -149,6 +149,19 @@ def cmd_backfill(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    from flows.prefect_env import configure_prefect
+
+    configure_prefect(settings)
+    from flows.serve import serve_deployments
+
+    cron, timezone = args.cron or settings.nightly_cron, args.timezone or settings.timezone
+    print(f"serving nightly ({cron}, {timezone}) and backfill for {settings.warehouse}")
+    serve_deployments(settings, cron, timezone)
+    print("stopped serving; the schedule stays active on the Prefect server")
+    return 0
+
+
 def cmd_generate(settings: Settings, args: argparse.Namespace) -> int:
     from flows import generate
 
@@ -275,6 +288,13 @@ def parser() -> argparse.ArgumentParser:
     back.add_argument("--baseline-year", type=int, help="YYYY (default: from the spec)")
     back.add_argument("--spec", type=Path, help="a statement spec (TOML)")
     back.set_defaults(handler=cmd_backfill)
+
+    srv = commands.add_parser("serve", help="serve the nightly and backfill Prefect deployments")
+    srv.add_argument(
+        "--cron", help="the nightly schedule (default: $FIGURES_NIGHTLY_CRON or 30 2 * * *)"
+    )
+    srv.add_argument("--timezone", help="of the cron (default: $FIGURES_TIMEZONE or Europe/London)")
+    srv.set_defaults(handler=cmd_serve)
 
     gen = commands.add_parser("generate", help="write synthetic extracts (the built-in sample)")
     gen.add_argument("--out", type=Path, required=True, help="folder to write to")
