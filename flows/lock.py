@@ -76,6 +76,11 @@ def _acquire(fd: int, lock_file: Path, command: str) -> None:
         log.info("%s: got the warehouse writer lock", command)
 
 
+def holds_writer_lock(lock_file: Path) -> bool:
+    """Whether this process holds the lock (so nobody else is writing)."""
+    return bool(_held.get(lock_file.resolve()))
+
+
 @contextmanager
 def writer_lock(lock_file: Path, command: str) -> Iterator[None]:
     """Hold the warehouse's writer lock for the block; `command` says who holds it."""

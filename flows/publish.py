@@ -29,6 +29,7 @@ from flows.build import build_monthly_counts, incident_counts
 from flows.errors import FiguresError
 from flows.figures import caveats, comparisons, document
 from flows.ingest import INCIDENTS
+from flows.lock import holds_writer_lock
 from flows.measures import MEASURES_BY_ID
 from flows.periods import comparison_period, default_period_end, month_text
 from flows.settings import Settings
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 FIGURES_JSON = "figures.json"
 PUBLIC_KEY = "figures.pub"
 LATEST = "LATEST"
+RETIRED_TAG = 8  # hex digits that make a retired folder's name unique
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,7 @@ def _move_into_place(staging: Path, target: Path) -> bool:
         if old.exists() and old.read_bytes() == (staging / FIGURES_JSON).read_bytes():
             shutil.rmtree(staging)
             return False
-        retired = target.with_name(f".retired-{target.name}-{uuid.uuid4().hex[:8]}")
+        retired = target.with_name(f".retired-{target.name}-{uuid.uuid4().hex[:RETIRED_TAG]}")
         os.rename(target, retired)
         os.rename(staging, target)
         shutil.rmtree(retired)
@@ -144,6 +146,30 @@ def _point_latest(settings: Settings, target: Path) -> None:
     partial = pointer.with_name(f".{LATEST}.partial")
     partial.write_text(str(target.relative_to(settings.published)) + "\n", encoding="utf-8")
     os.replace(partial, pointer)
+
+
+def remove_leftovers(settings: Settings) -> list[Path]:
+    """Tidy what a killed publisher left behind; only for the holder of the writer lock.
+
+    A `.staging-*` folder is a publication that never finished: it is removed (readers never
+    read it). A `.retired-NAME-*` folder is an old publication moved aside to be replaced: it is
+    put back when NAME is missing (the replacement never arrived), else removed.
+    """
+    if not holds_writer_lock(settings.lock_file):
+        return []
+    tidied = sorted(settings.published.glob("*/.staging-*"))
+    for staging in tidied:
+        shutil.rmtree(staging)
+    for retired in sorted(settings.published.glob("*/.retired-*")):
+        original = retired.with_name(retired.name.removeprefix(".retired-")[: -RETIRED_TAG - 1])
+        if original.exists():
+            shutil.rmtree(retired)
+        else:
+            os.rename(retired, original)
+        tidied.append(retired)
+    for leftover in tidied:
+        log.info("tidied %s, left by an interrupted run", leftover)
+    return tidied
 
 
 def latest_publication(settings: Settings) -> Path:
@@ -217,6 +243,7 @@ def publish(
     """
     run_id = run_id or uuid.uuid4().hex
     started = dt.datetime.now(dt.UTC)
+    remove_leftovers(settings)
     with db.connect(settings) as con:
         as_of = as_of or latest_extract(con, INCIDENTS)
         computed = compute_figures(con, spec, as_of, settings.tolerated_reject_share)
