@@ -29,12 +29,18 @@ def figures(*args: str, warehouse: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def figures_process(warehouse: Path, *args: str) -> subprocess.Popen[str]:
-    """Start `figures --warehouse WAREHOUSE ARGS...`; stdout and stderr are pipes."""
+def figures_process(
+    warehouse: Path, *args: str, own_session: bool = False
+) -> subprocess.Popen[str]:
+    """Start `figures --warehouse WAREHOUSE ARGS...`; stdout and stderr are pipes.
+
+    With own_session, it leads its own process group, so one killpg reaches its children too.
+    """
     return subprocess.Popen(
         command(warehouse, *args),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=environment(),
+        start_new_session=own_session,
     )

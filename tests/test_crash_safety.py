@@ -21,21 +21,9 @@ from flows.generate import generate_sample
 from flows.lock import writer_lock
 from flows.publish import LATEST, remove_leftovers
 from flows.settings import Settings
-from tests.processes import command, environment, figures
+from tests.processes import figures, figures_process
 
 PUBLICATION = "published/2021-12-06/statement-ytd-2021-11-vs-2019"
-
-
-def start(warehouse: Path, *args: str) -> subprocess.Popen[str]:
-    """A figures process in its own session, so a kill reaches its Prefect server too."""
-    return subprocess.Popen(
-        command(warehouse, *args),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=environment(),
-        start_new_session=True,
-    )
 
 
 def kill(process: subprocess.Popen[str]) -> None:
@@ -46,7 +34,7 @@ def kill(process: subprocess.Popen[str]) -> None:
 
 def kill_on_line(warehouse: Path, text: str, *args: str) -> None:
     """Run figures ARGS and SIGKILL it (and its children) the moment it logs a line with text."""
-    process = start(warehouse, *args)
+    process = figures_process(warehouse, *args, own_session=True)
     try:
         assert process.stderr is not None
         for line in process.stderr:
@@ -61,7 +49,7 @@ def kill_on_line(warehouse: Path, text: str, *args: str) -> None:
 def kill_while_committing(warehouse: Path, *args: str) -> None:
     """Run figures ARGS and SIGKILL it while DuckDB writes the commit to its write-ahead log."""
     wal = warehouse / "figures.duckdb.wal"
-    process = start(warehouse, *args)
+    process = figures_process(warehouse, *args, own_session=True)
     try:
         while process.poll() is None:
             if wal.exists() and wal.stat().st_size > 1_000_000:
