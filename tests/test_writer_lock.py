@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from flows.publish import publish
 from flows.settings import Settings
 from tests.conftest import ingest
 from tests.extracts import crime, write_extract
-from tests.processes import figures_process
+from tests.processes import figures, figures_process
 from tests.test_backfill import load_monthly_extracts, london_knife_crime
 
 HOLD = """
@@ -71,6 +72,18 @@ def test_a_writer_waits_for_the_holder_and_says_whom_it_waits_for(
     assert publisher.returncode == 0, err
     assert "got the warehouse writer lock" in err
     assert out.strip().splitlines()[-1].endswith("figures.json")
+
+
+def test_reading_a_publication_never_waits_for_the_writer(
+    settings: Settings, tmp_path: Path
+) -> None:
+    ingest(settings, write_extract(tmp_path / "in", "2021-12-06", [crime("C1")]))
+    figures_json = publish(settings).figures_json
+    with lock_held(settings.lock_file):
+        result = figures("verify", str(figures_json), warehouse=settings.warehouse)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"genuine: {figures_json}")
+    assert "waiting" not in result.stderr
 
 
 def test_a_killed_holder_leaves_no_stale_lock(settings: Settings, tmp_path: Path) -> None:
