@@ -10,7 +10,7 @@ import logging
 from collections import defaultdict
 from pathlib import Path
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 
@@ -93,5 +93,6 @@ def nightly(
             ingest_landed(warehouse, files)
             if as_of is None and number < len(landed):
                 done = publish_figures(warehouse, night, run_id)
-                log.info("night %d/%d %s: %s", number, len(landed), night, done.figures_json)
+                progress = "night %d/%d %s: published %s"
+                get_run_logger().info(progress, number, len(landed), night, done.folder)
         return publish_figures(warehouse, as_of, run_id)

@@ -122,7 +122,7 @@ def test_each_landed_night_is_published_in_turn_with_the_figures_the_deltas_give
     assert run.returncode == 0, run.stderr
     assert sorted(landing.iterdir()) == []
     for number, night in enumerate(NIGHTS[:-1], start=1):
-        assert f"night {number}/{len(NIGHTS)} {night}: " in run.stderr
+        assert f"night {number}/{len(NIGHTS)} {night}: published " in run.stderr
     for night in NIGHTS:
         london = published_london(warehouse, night)
         got = {m: london[m] for m in expected[night]}
