@@ -1,5 +1,6 @@
 """`figures serve` against a real `prefect server start`: both deployments, the cron in London
-time, and a schedule that stays active when the serving process stops and starts again."""
+time, a schedule that stays active when the serving process stops and starts again, and a
+backfill run from its deployment with parameters."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+from flows.settings import Settings
+from tests.conftest import ingest
+from tests.extracts import crime, write_extract
 from tests.processes import command, environment, figures
 
 T = TypeVar("T")
@@ -35,6 +39,16 @@ def post(url: str, body: dict[str, Any]) -> Any:
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
+
+
+def get(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def finished(flow_run: dict[str, Any]) -> dict[str, Any] | None:
+    state = flow_run.get("state") or {}
+    return flow_run if state.get("type") in ("COMPLETED", "FAILED", "CRASHED") else None
 
 
 def wait_until(check: Callable[[], T | None], what: str, seconds: float = 180) -> T:
@@ -83,7 +97,7 @@ def test_serve_refuses_to_run_without_a_prefect_server(tmp_path: Path) -> None:
     )
 
 
-def test_serve_keeps_the_nightly_schedule_in_london_time_across_a_restart(
+def test_serve_keeps_the_nightly_schedule_across_a_restart_and_runs_a_backfill(
     tmp_path: Path,
 ) -> None:
     port = free_port()
@@ -143,4 +157,23 @@ def test_serve_keeps_the_nightly_schedule_in_london_time_across_a_restart(
         assert again["paused"] is False
         assert [(s["schedule"]["cron"], s["active"]) for s in again["schedules"]] == [
             ("30 2 * * *", True)
+        ]
+
+        # The served backfill deployment runs with parameters, as `prefect deployment run` does.
+        ingest(
+            Settings(warehouse=warehouse),
+            write_extract(tmp_path / "in", "2021-12-06", [crime("C1")]),
+        )
+        run = post(
+            f"{api}/deployments/{backfill['id']}/create_flow_run",
+            {"parameters": {"from_month": "2021-10", "to_month": "2021-11"}},
+        )
+        final = wait_until(
+            lambda: finished(get(f"{api}/flow_runs/{run['id']}")), "the backfill run to finish"
+        )
+        assert final["state"]["type"] == "COMPLETED", serve_log.read_text()
+        published = warehouse / "published/2021-12-06"
+        assert sorted(p.name for p in published.iterdir()) == [
+            "statement-ytd-2021-10-vs-2019",
+            "statement-ytd-2021-11-vs-2019",
         ]
