@@ -185,7 +185,7 @@ def cmd_generate(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_quarantine(settings: Settings, args: argparse.Namespace) -> int:
     from flows import db
 
-    with db.connect(settings) as con:
+    with _writer(settings, "figures quarantine"), db.connect(settings) as con:
         rows = db.query(con, "quarantined_rows", {"extract_date": args.extract})
     for file_name, file_row, column, rule, value in rows:
         shown = "empty" if value is None else repr(value)
