@@ -32,7 +32,8 @@ _held: dict[Path, int] = {}  # lock file -> how deeply this process holds it
 
 
 def holder(lock_file: Path) -> str:
-    """Who holds the lock, as the holder wrote it: 'pid 123 (figures run, since 02:30:01)'."""
+    """Who holds the lock, as the holder wrote it into the file once it had it:
+    'pid 123 (figures run, since 2021-12-07T02:30:01+00:00)'."""
     try:
         info = json.loads(lock_file.read_text(encoding="utf-8"))
         return f"pid {info['pid']} ({info['command']}, since {info['started']})"
