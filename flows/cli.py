@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import duckdb
@@ -62,16 +63,24 @@ def _print_publication(publication: object) -> None:
     print(publication.figures_json)
 
 
+def _writer(settings: Settings, command: str) -> AbstractContextManager[None]:
+    """The warehouse's writer lock (flows/lock.py): taken before any write, waited for."""
+    from flows.lock import writer_lock
+
+    return writer_lock(settings.lock_file, command)
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from flows.prefect_env import configure_prefect
 
-    configure_prefect(settings)
-    from flows.nightly import nightly
-    from flows.prefect_env import quiet_prefect_tracebacks
+    with _writer(settings, "figures run"):  # before Prefect starts its local server
+        configure_prefect(settings)
+        from flows.nightly import nightly
+        from flows.prefect_env import quiet_prefect_tracebacks
 
-    quiet_prefect_tracebacks()
-    landing = str(args.landing.resolve()) if args.landing else None
-    publication = nightly(str(settings.warehouse), as_of=args.as_of, landing=landing)
+        quiet_prefect_tracebacks()
+        landing = str(args.landing.resolve()) if args.landing else None
+        publication = nightly(str(settings.warehouse), as_of=args.as_of, landing=landing)
     _print_publication(publication)
     return 0
 
@@ -79,7 +88,8 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     from flows.ingest import IngestResult, ingest_files, reject_lines
 
-    results = ingest_files(settings, args.files, progress=_progress("validated"))
+    with _writer(settings, "figures ingest"):
+        results = ingest_files(settings, args.files, progress=_progress("validated"))
     rejected = 0
     for result in results:
         if not isinstance(result, IngestResult):
@@ -110,8 +120,54 @@ def cmd_publish(settings: Settings, args: argparse.Namespace) -> int:
     )
     if args.wards and "ward" not in spec.area_types:
         spec = spec.with_overrides(area_types=(*spec.area_types, "ward"))
-    publication = publish(settings, spec=spec, as_of=args.as_of, out=args.out, source=args.source)
+    with _writer(settings, "figures publish"):
+        publication = publish(
+            settings, spec=spec, as_of=args.as_of, out=args.out, source=args.source
+        )
     _print_publication(publication)
+    return 0
+
+
+def cmd_backfill(settings: Settings, args: argparse.Namespace) -> int:
+    from flows.prefect_env import configure_prefect
+
+    with _writer(settings, "figures backfill"):  # before Prefect starts its local server
+        configure_prefect(settings)
+        from flows.backfill import backfill
+        from flows.prefect_env import quiet_prefect_tracebacks
+
+        quiet_prefect_tracebacks()
+        steps = backfill(
+            str(settings.warehouse),
+            args.from_month,
+            args.to_month,
+            as_of_day=args.as_of_day,
+            as_of=args.as_of,
+            spec=str(args.spec.resolve()) if args.spec else None,
+            period_type=args.period_type,
+            baseline_year=args.baseline_year,
+        )
+    print()
+    for step in steps:
+        print(f"  {step.period_end}  as of {step.as_of}  {step.outcome:<9}  {step.folder}")
+    published = sum(not step.unchanged for step in steps)
+    print(
+        f"backfill: {len(steps)} periods, {published} published, "
+        f"{len(steps) - published} unchanged, in {settings.published}"
+    )
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    from flows.prefect_env import configure_prefect
+
+    configure_prefect(settings)
+    from flows.serve import serve_deployments
+
+    cron, timezone = args.cron or settings.nightly_cron, args.timezone or settings.timezone
+    print(f"serving nightly ({cron}, {timezone}) and backfill for {settings.warehouse}")
+    serve_deployments(settings, cron, timezone)
+    print("stopped serving; the schedule stays active on the Prefect server")
     return 0
 
 
@@ -138,7 +194,7 @@ def cmd_generate(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_quarantine(settings: Settings, args: argparse.Namespace) -> int:
     from flows import db
 
-    with db.connect(settings) as con:
+    with _writer(settings, "figures quarantine"), db.connect(settings) as con:
         rows = db.query(con, "quarantined_rows", {"extract_date": args.extract})
     for file_name, file_row, column, rule, value in rows:
         shown = "empty" if value is None else repr(value)
@@ -213,13 +269,39 @@ def cmd_reconcile(settings: Settings, args: argparse.Namespace) -> int:
     from flows.reconcile import Tolerance, reconcile
 
     tolerance = Tolerance(absolute=args.tolerance, percent=args.tolerance_pct)
-    result = reconcile(settings, as_of=args.as_of, tolerance=tolerance)
+    with _writer(settings, "figures reconcile"):  # it opens the database
+        result = reconcile(settings, as_of=args.as_of, tolerance=tolerance)
     if args.json:
         print(json.dumps(result.as_json(), indent=2))
     else:
         print("\n".join(result.table(only_differences=args.differences_only)))
         print(result.summary())
     return EXIT_DIFFERENCES if result.differing else 0
+
+
+def cmd_revisions(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from flows import db
+    from flows.publish import latest_extract, latest_publication
+    from flows.revisions import REVISED, read_publication, revision_table, revisions
+
+    path = args.publication or latest_publication(settings)
+    published = read_publication(path)
+    with _writer(settings, "figures revisions"), db.connect(settings) as con:
+        as_of = args.as_of or latest_extract(con, published["source"])
+        moved = revisions(con, published, as_of, settings.tolerated_reject_share)
+    revised = sum(r.status == REVISED for r in moved)
+    summary = {"publication": str(path), "published_as_of": published["as_of"]}
+    summary |= {"as_of": as_of.isoformat(), "revised": revised, "figures": len(moved)}
+    if args.json:
+        print(json.dumps({**summary, "revisions": [r.as_json() for r in moved]}, indent=2))
+        return 0
+    print(f"{path}: published as of {published['as_of']}, recomputed as of {as_of} (not written)")
+    for line in revision_table(moved):
+        print(line)
+    print(f"{len(moved) - revised} of {len(moved)} figures still stand, {revised} revised")
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -260,6 +342,25 @@ def parser() -> argparse.ArgumentParser:
     pub.add_argument("--wards", action="store_true", help="add ward figures (dashboard only)")
     pub.set_defaults(handler=cmd_publish)
 
+    back = commands.add_parser("backfill", help="one publication per period end, past or present")
+    back.add_argument("--from", dest="from_month", required=True, metavar="YYYY-MM")
+    back.add_argument("--to", dest="to_month", required=True, metavar="YYYY-MM")
+    when = back.add_mutually_exclusive_group()
+    due = "as of the latest extract on or before day N of the month after each period"
+    when.add_argument("--as-of-day", type=int, metavar="N", help=due)
+    when.add_argument("--as-of", type=_date, help="as of this date (default: the latest extract)")
+    back.add_argument("--period-type", choices=PERIOD_TYPES, help="default: from the spec")
+    back.add_argument("--baseline-year", type=int, help="YYYY (default: from the spec)")
+    back.add_argument("--spec", type=Path, help="a statement spec (TOML)")
+    back.set_defaults(handler=cmd_backfill)
+
+    srv = commands.add_parser("serve", help="serve the nightly and backfill Prefect deployments")
+    srv.add_argument(
+        "--cron", help="the nightly schedule (default: $FIGURES_NIGHTLY_CRON or 30 2 * * *)"
+    )
+    srv.add_argument("--timezone", help="of the cron (default: $FIGURES_TIMEZONE or Europe/London)")
+    srv.set_defaults(handler=cmd_serve)
+
     gen = commands.add_parser("generate", help="write synthetic extracts (the built-in sample)")
     gen.add_argument("--out", type=Path, required=True, help="folder to write to")
     gen.add_argument("--seed", type=int, default=2021)
@@ -287,6 +388,19 @@ def parser() -> argparse.ArgumentParser:
     show.add_argument("--public-key", type=Path, help="the publisher's figures.pub")
     show.add_argument("--json", action="store_true", help="print JSON instead")
     show.set_defaults(handler=cmd_show)
+
+    revs = commands.add_parser(
+        "revisions", help="how a publication's figures have moved since it was published"
+    )
+    revs.add_argument(
+        "publication",
+        type=Path,
+        nargs="?",
+        help="a publication folder or figures.json (default: the latest)",
+    )
+    revs.add_argument("--as-of", type=_date, help="recompute as of (default: the latest extract)")
+    revs.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    revs.set_defaults(handler=cmd_revisions)
 
     quarantine = commands.add_parser("quarantine", help="list rejected rows")
     quarantine.add_argument("--extract", type=_date, help="only this extract date")

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import defaultdict
 from pathlib import Path
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 
 from flows import db
 from flows.ingest import NAME_PATTERN, IngestResult, ingest_paths
+from flows.lock import writer_lock
 from flows.publish import Publication, publish
 from flows.settings import Settings
 
@@ -65,14 +67,32 @@ def publish_figures(warehouse: str, as_of: dt.date | None, run_id: str) -> Publi
     return publish(Settings.load(warehouse), as_of=as_of, run_id=run_id)
 
 
+def nights(files: list[str]) -> list[tuple[dt.date, list[str]]]:
+    """The landed files grouped by extract date, oldest night first."""
+    by_date: dict[dt.date, list[str]] = defaultdict(list)
+    for name in files:
+        match = NAME_PATTERN.match(Path(name).name)
+        assert match, name
+        by_date[dt.date.fromisoformat(match.group(2))].append(name)
+    return sorted(by_date.items())
+
+
 @flow(name="nightly", log_prints=False)
 def nightly(
     warehouse: str, as_of: dt.date | None = None, landing: str | None = None
 ) -> Publication:
-    """Ingest new extracts from the landing folder, validate, build and publish."""
+    """Take each landed night in turn (ingest, publish as of it), then publish as of the latest.
+
+    The warehouse's writer lock is held throughout, so a backfill waits for it (and it for one).
+    """
     settings = Settings.load(warehouse)
-    files = find_landed(warehouse, landing or str(settings.landing))
-    if files:
-        ingest_landed(warehouse, files)
     run_id = str(get_run_context().flow_run.id)  # type: ignore[union-attr]
-    return publish_figures(warehouse, as_of, run_id)
+    with writer_lock(settings.lock_file, "nightly flow"):
+        landed = nights(find_landed(warehouse, landing or str(settings.landing)))
+        for number, (night, files) in enumerate(landed, start=1):
+            ingest_landed(warehouse, files)
+            if as_of is None and number < len(landed):
+                done = publish_figures(warehouse, night, run_id)
+                progress = "night %d/%d %s: published %s"
+                get_run_logger().info(progress, number, len(landed), night, done.folder)
+        return publish_figures(warehouse, as_of, run_id)

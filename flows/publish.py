@@ -31,6 +31,7 @@ from flows.build import build_monthly_counts
 from flows.errors import FiguresError
 from flows.figures import caveats, comparisons, document
 from flows.ingest import INCIDENTS
+from flows.lock import holds_writer_lock
 from flows.measures import MEASURES_BY_ID
 from flows.periods import comparison_period, default_period_end, month_text
 from flows.report import REPORT_HTML, SignatureFacts, write_report
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 FIGURES_JSON = "figures.json"
 PUBLIC_KEY = "figures.pub"
 LATEST = "LATEST"
+RETIRED_TAG = 8  # hex digits that make a retired folder's name unique
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,7 @@ def _move_into_place(staging: Path, target: Path) -> bool:
         if old.exists() and old.read_bytes() == (staging / FIGURES_JSON).read_bytes():
             shutil.rmtree(staging)
             return False
-        retired = target.with_name(f".retired-{target.name}-{uuid.uuid4().hex[:8]}")
+        retired = target.with_name(f".retired-{target.name}-{uuid.uuid4().hex[:RETIRED_TAG]}")
         os.rename(target, retired)
         os.rename(staging, target)
         shutil.rmtree(retired)
@@ -171,11 +173,87 @@ def _point_latest(settings: Settings, target: Path) -> None:
     os.replace(partial, pointer)
 
 
+def remove_leftovers(settings: Settings) -> list[Path]:
+    """Tidy what a killed publisher left behind; only for the holder of the writer lock.
+
+    A `.staging-*` folder is a publication that never finished: it is removed (readers never
+    read it). A `.retired-NAME-*` folder is an old publication moved aside to be replaced: it is
+    put back when NAME is missing (the replacement never arrived), else removed.
+    """
+    if not holds_writer_lock(settings.lock_file):
+        return []
+    tidied = sorted(settings.published.glob("*/.staging-*"))
+    for staging in tidied:
+        shutil.rmtree(staging)
+    for retired in sorted(settings.published.glob("*/.retired-*")):
+        original = retired.with_name(retired.name.removeprefix(".retired-")[: -RETIRED_TAG - 1])
+        if original.exists():
+            shutil.rmtree(retired)
+        else:
+            os.rename(retired, original)
+        tidied.append(retired)
+    for leftover in tidied:
+        log.info("tidied %s, left by an interrupted run", leftover)
+    return tidied
+
+
 def latest_publication(settings: Settings) -> Path:
     pointer = settings.published / LATEST
     if not pointer.exists():
         raise FiguresError(f"nothing published yet in {settings.published}: run `figures run`")
     return settings.published / pointer.read_text(encoding="utf-8").strip()
+
+
+@dataclass(frozen=True)
+class Computed:
+    """The figures as of a date, not yet written anywhere."""
+
+    document: dict[str, Any]
+    monthly: pa.Table
+    period_end: dt.date
+
+
+def compute_figures(
+    con: duckdb.DuckDBPyConnection,
+    spec: Spec,
+    as_of: dt.date,
+    tolerated_share: float = 0.0,
+    source: str = INCIDENTS,
+) -> Computed:
+    """The figures document of the spec as of a date (a pure function of data, spec and code)."""
+    extract_date, rejected = check_rejects(con, source, as_of, tolerated_share)
+    latest_complete = default_period_end(as_of)
+    period_end = spec.period_end or latest_complete
+    if period_end > latest_complete:
+        raise FiguresError(
+            f"the period end {month_text(period_end)} is not a complete month as of "
+            f"{as_of.isoformat()} (the latest is {month_text(latest_complete)})"
+        )
+    period = comparison_period(spec.period_type, period_end, spec.baseline_year)
+    measures = tuple(MEASURES_BY_ID[m] for m in spec.measures)
+    log.info("building monthly counts as of %s", as_of.isoformat())
+    counts = source_counts(con, source, as_of, measures)
+    wards = source_ward_counts(con, source, as_of, measures) if "ward" in spec.area_types else None
+    build_monthly_counts(con, counts, measures, period.baseline_start, period.end, wards)
+    figures = comparisons(con, spec, period)
+    monthly = con.sql(
+        "select measure, area_type, area_code, area_name, month, count from monthly_counts "
+        "order by measure, area_rank, area_code, month"
+    ).to_arrow_table()
+    inputs = [
+        dict(zip(("name", "sha256", "rows", "rows_rejected"), row, strict=True))
+        for row in db.query(con, "extract_inputs", {"source": source, "as_of": as_of})
+    ]
+    doc = document(
+        spec=spec,
+        as_of=as_of,
+        source=source,
+        figures=figures,
+        inputs=inputs,
+        code_version=code_version(),
+        caveats=caveats(spec, as_of, rejected, extract_date, source),
+    )
+    return Computed(doc, monthly, period_end)
 
 
 def publish(
@@ -186,53 +264,26 @@ def publish(
     out: Path | None = None,
     run_id: str | None = None,
     source: str | None = None,
+    point_latest: bool = True,
 ) -> Publication:
     """Compute, write and move into place one publication; return where it is.
 
     The source defaults to incident extracts when any are loaded on or before as_of, else the
-    Monthly Crime Dashboard (flows/sources.py).
+    Monthly Crime Dashboard (flows/sources.py). published/LATEST then names the publication,
+    unless it was written elsewhere (`out`) or point_latest is False (a backfill of past
+    periods leaves LATEST alone).
     """
     run_id = run_id or uuid.uuid4().hex
     started = dt.datetime.now(dt.UTC)
+    remove_leftovers(settings)
     with db.connect(settings) as con:
         source = source or default_source(con, as_of)
         as_of = as_of or latest_extract(con, source)
-        extract_date, rejected = check_rejects(con, source, as_of, settings.tolerated_reject_share)
-        latest_complete = default_period_end(as_of)
-        period_end = spec.period_end or latest_complete
-        if period_end > latest_complete:
-            raise FiguresError(
-                f"the period end {month_text(period_end)} is not a complete month as of "
-                f"{as_of.isoformat()} (the latest is {month_text(latest_complete)})"
-            )
-        period = comparison_period(spec.period_type, period_end, spec.baseline_year)
         building = time.perf_counter()
-        measures = tuple(MEASURES_BY_ID[m] for m in spec.measures)
-        log.info("building monthly counts as of %s", as_of.isoformat())
-        counts = source_counts(con, source, as_of, measures)
-        wards = (
-            source_ward_counts(con, source, as_of, measures) if "ward" in spec.area_types else None
-        )
-        build_monthly_counts(con, counts, measures, period.baseline_start, period.end, wards)
-        figures = comparisons(con, spec, period)
-        monthly = con.sql(
-            "select measure, area_type, area_code, area_name, month, count from monthly_counts "
-            "order by measure, area_rank, area_code, month"
-        ).to_arrow_table()
+        computed = compute_figures(con, spec, as_of, settings.tolerated_reject_share, source)
         built = time.perf_counter()
-        inputs = [
-            dict(zip(("name", "sha256", "rows", "rows_rejected"), row, strict=True))
-            for row in db.query(con, "extract_inputs", {"source": source, "as_of": as_of})
-        ]
-    doc = document(
-        spec=spec,
-        as_of=as_of,
-        source=source,
-        figures=figures,
-        inputs=inputs,
-        code_version=code_version(),
-        caveats=caveats(spec, as_of, rejected, extract_date, source),
-    )
+    doc, monthly, period_end = computed.document, computed.monthly, computed.period_end
+    figures, inputs = doc["figures"], doc["inputs"]
     target = (
         out.resolve()
         if out
@@ -262,7 +313,7 @@ def publish(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    if not out:
+    if not out and point_latest:
         _point_latest(settings, target)
     seconds = {"build": built - building, "write": time.perf_counter() - built}
     return Publication(target, doc, run_id, unchanged=not changed, seconds=seconds)

@@ -44,6 +44,7 @@ class Settings:
             tolerated_reject_share=_env_float("FIGURES_TOLERATED_REJECT_SHARE", 0.0),
             signing_key=os.environ.get("FIGURES_SIGNING_KEY") or None,
             nightly_cron=os.environ.get("FIGURES_NIGHTLY_CRON", "30 2 * * *"),
+            timezone=os.environ.get("FIGURES_TIMEZONE", "Europe/London"),
             memory_limit=os.environ.get("FIGURES_MEMORY_LIMIT") or "2GB",
         )
 

@@ -83,6 +83,11 @@ class Spec:
 DEFAULT_SPEC = Spec()
 
 
+def spec_from_dict(data: dict[str, Any]) -> Spec:
+    """A spec from its TOML or JSON form (`Spec.as_json`), each field's type checked."""
+    return Spec(**_spec_fields(data))
+
+
 def load_spec(path: Path) -> Spec:
     """A spec from a TOML file; fields it leaves out keep the default statement's values."""
     try:
@@ -94,7 +99,7 @@ def load_spec(path: Path) -> Spec:
     except tomllib.TOMLDecodeError as error:
         raise FiguresError(str(error), location=str(path), rule="TOML") from None
     try:
-        return Spec(**_spec_fields(data))
+        return spec_from_dict(data)
     except FiguresError as error:
         raise FiguresError(str(error), location=str(path)) from None
 
@@ -118,7 +123,7 @@ def _spec_fields(data: dict[str, Any]) -> dict[str, Any]:
     for key in ("name", "period_type"):
         if key in fields and not isinstance(fields[key], str):
             raise FiguresError(f"{key} must be a quoted string (got {fields[key]!r})")
-    if "period_end" in fields:
+    if fields.get("period_end") is not None:
         end = fields["period_end"]
         if not isinstance(end, str):
             raise FiguresError(f'period_end must be a month written "YYYY-MM" (got {end!r})')

@@ -3,24 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.extracts import crime, victim, write_extract
-
-
-def figures(*args: str, warehouse: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    return subprocess.run(
-        [sys.executable, "-m", "flows.cli", "--warehouse", str(warehouse), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+from tests.processes import figures
 
 
 def test_the_nightly_run_publishes_the_statement_then_ingests_what_lands(tmp_path: Path) -> None:
