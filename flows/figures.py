@@ -79,7 +79,12 @@ def comparisons(con: duckdb.DuckDBPyConnection, spec: Spec, period: Period) -> l
 
 
 def caveats(
-    spec: Spec, as_of: dt.date, rejected: int, extract_date: dt.date, source: str = INCIDENTS
+    spec: Spec,
+    as_of: dt.date,
+    rejected: int,
+    extract_date: dt.date,
+    source: str = INCIDENTS,
+    data_starts: dt.date | None = None,
 ) -> list[str]:
     notes = [
         "Counts are by the month a crime was recorded (police recorded crime convention), as "
@@ -94,6 +99,12 @@ def caveats(
             f"latest refresh {extract_date.isoformat()}; each month is counted as the latest "
             "refresh covering it reports it. London includes the Aviation Security and "
             "Other / NK rows."
+        )
+    if data_starts is not None:
+        notes.append(
+            f"The data starts in {month_text(data_starts)}: the months of the comparison "
+            "before that have no data and count as zero, so a change against them is not a "
+            "real change."
         )
     if rejected:
         notes.append(

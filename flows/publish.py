@@ -33,11 +33,11 @@ from flows.figures import caveats, comparisons, document
 from flows.ingest import INCIDENTS
 from flows.lock import holds_writer_lock
 from flows.measures import MEASURES_BY_ID
-from flows.periods import comparison_period, default_period_end, month_text
+from flows.periods import Period, comparison_period, default_period_end, month_text
 from flows.report import REPORT_HTML, SignatureFacts, write_report
 from flows.settings import Settings
 from flows.signing import SigningKey, load_secret_key, public_key_id, sign_file, trusted_comment
-from flows.sources import default_source, source_counts, source_ward_counts
+from flows.sources import default_source, first_month, source_counts, source_ward_counts
 from flows.spec import DEFAULT_SPEC, Spec
 from flows.version import code_version
 
@@ -149,11 +149,23 @@ def _report(
     _sign_one(write_report(folder, doc, monthly, facts), key, doc, run_id)
 
 
+# A publication is already in place when these are byte-identical: the same figures, signed
+# with the same key (so a demo-signed publication is replaced once a real key signs it), with
+# the same report.
+SAME_PUBLICATION = (FIGURES_JSON, PUBLIC_KEY, REPORT_HTML)
+
+
+def _same_publication(old: Path, new: Path) -> bool:
+    return all(
+        (old / name).is_file() and (old / name).read_bytes() == (new / name).read_bytes()
+        for name in SAME_PUBLICATION
+    )
+
+
 def _move_into_place(staging: Path, target: Path) -> bool:
     """Rename staging to target; False (and staging dropped) when target is already identical."""
     if target.exists():
-        old = target / FIGURES_JSON
-        if old.exists() and old.read_bytes() == (staging / FIGURES_JSON).read_bytes():
+        if _same_publication(target, staging):
             shutil.rmtree(staging)
             return False
         retired = target.with_name(f".retired-{target.name}-{uuid.uuid4().hex[:RETIRED_TAG]}")
@@ -204,6 +216,39 @@ def latest_publication(settings: Settings) -> Path:
     return settings.published / pointer.read_text(encoding="utf-8").strip()
 
 
+def comparison_for(spec: Spec, as_of: dt.date) -> Period:
+    """The spec's period and baseline as of a date; the period must end in a complete month."""
+    latest_complete = default_period_end(as_of)
+    period_end = spec.period_end or latest_complete
+    if period_end > latest_complete:
+        raise FiguresError(
+            f"the period end {month_text(period_end)} is not a complete month as of "
+            f"{as_of.isoformat()} (the latest is {month_text(latest_complete)})"
+        )
+    return comparison_period(spec.period_type, period_end, spec.baseline_year)
+
+
+def data_start_within(
+    con: duckdb.DuckDBPyConnection, source: str, as_of: dt.date, period: Period
+) -> dt.date | None:
+    """The first month of data, when the comparison starts before it (else None).
+
+    Months before the data starts count as zero, so a baseline reaching back before it is
+    understated: the figures file says so in its caveats.
+    """
+    first = first_month(con, source, as_of)
+    if first is not None and min(period.start, period.baseline_start) < first:
+        log.warning(
+            "the comparison starts in %s, before the %s data starts (%s): those months count "
+            "as zero; the figures file's caveats say so",
+            month_text(min(period.start, period.baseline_start)),
+            source,
+            month_text(first),
+        )
+        return first
+    return None
+
+
 @dataclass(frozen=True)
 class Computed:
     """The figures as of a date, not yet written anywhere."""
@@ -222,14 +267,8 @@ def compute_figures(
 ) -> Computed:
     """The figures document of the spec as of a date (a pure function of data, spec and code)."""
     extract_date, rejected = check_rejects(con, source, as_of, tolerated_share)
-    latest_complete = default_period_end(as_of)
-    period_end = spec.period_end or latest_complete
-    if period_end > latest_complete:
-        raise FiguresError(
-            f"the period end {month_text(period_end)} is not a complete month as of "
-            f"{as_of.isoformat()} (the latest is {month_text(latest_complete)})"
-        )
-    period = comparison_period(spec.period_type, period_end, spec.baseline_year)
+    period = comparison_for(spec, as_of)
+    data_starts = data_start_within(con, source, as_of, period)
     measures = tuple(MEASURES_BY_ID[m] for m in spec.measures)
     log.info("building monthly counts as of %s", as_of.isoformat())
     counts = source_counts(con, source, as_of, measures)
@@ -251,9 +290,9 @@ def compute_figures(
         figures=figures,
         inputs=inputs,
         code_version=code_version(),
-        caveats=caveats(spec, as_of, rejected, extract_date, source),
+        caveats=caveats(spec, as_of, rejected, extract_date, source, data_starts),
     )
-    return Computed(doc, monthly, period_end)
+    return Computed(doc, monthly, period.end)
 
 
 def publish(

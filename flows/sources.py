@@ -50,3 +50,11 @@ def source_ward_counts(
     if check_source(source) == DASHBOARD:
         return dashboard_ward_counts(con, as_of, measures)
     return None
+
+
+def first_month(con: duckdb.DuckDBPyConnection, source: str, as_of: dt.date) -> dt.date | None:
+    """The first month the source's data as of a date speaks for (None: no data)."""
+    name = "dashboard_first_month" if check_source(source) == DASHBOARD else "incident_first_month"
+    first = db.query(con, name, {"as_of": as_of})[0][0]
+    assert first is None or isinstance(first, dt.date)
+    return first

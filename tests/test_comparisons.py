@@ -151,3 +151,24 @@ def test_the_figures_file_is_byte_identical_for_identical_inputs(
     assert list(doc) == sorted(doc)
     assert doc["as_of"] == "2021-12-06"
     assert len(doc["figures"]) == 3 * (1 + 12 + 32)
+
+
+@pytest.mark.parametrize(
+    ("period_type", "reaches_before"),
+    [("month", False), ("ytd", True), ("rolling_12m", True)],
+)
+def test_a_comparison_reaching_before_the_data_starts_says_so_in_the_caveats(
+    settings: Settings, tmp_path: Path, period_type: str, reaches_before: bool
+) -> None:
+    crimes = [crime("B1", recorded_date="2019-03-15"), crime("C1", recorded_date="2021-03-15")]
+    ingest(settings, write_extract(tmp_path / "in", "2021-12-06", crimes))
+    spec = Spec(period_type=period_type, period_end=dt.date(2021, 3, 1), baseline_year=2019)
+    caveats = publish(settings, spec=spec).document["caveats"]
+    warned = [c for c in caveats if c.startswith("The data starts in")]
+    if not reaches_before:  # March 2021 against March 2019: all after the data starts
+        assert warned == []
+    else:  # from 2019-01 (ytd) or 2018-04 (rolling 12 months)
+        assert warned == [
+            "The data starts in 2019-03: the months of the comparison before that have no data "
+            "and count as zero, so a change against them is not a real change."
+        ]

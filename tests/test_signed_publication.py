@@ -66,3 +66,21 @@ def test_figures_verify_refuses_a_file_changed_by_one_byte(
         f"figures: error: {figures_json} was changed after it was signed: the signature "
         f"{figures_json}.minisig does not match its contents"
     )
+
+
+def test_a_demo_signed_publication_is_replaced_once_a_real_key_signs_the_same_figures(
+    settings: Settings, published: Path, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from flows.publish import publish
+    from flows.signing import generate_keypair, verify_file
+
+    demo_public_key = (published / "figures.pub").read_bytes()
+    secret, public = generate_keypair(tmp_path / "keys")
+    again = publish(replace(settings, signing_key=str(secret)))
+    assert again.folder == published
+    assert not again.unchanged
+    assert (published / "figures.pub").read_bytes() == public.read_bytes() != demo_public_key
+    verify_file(published / "figures.json", public)
+    assert publish(replace(settings, signing_key=str(secret))).unchanged
