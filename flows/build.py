@@ -160,7 +160,10 @@ def update_counts(
     """
     stale = stale_measures(con, measures)
     if stale:
-        log.info("recounting %s from the first extract", ", ".join(m.id for m in stale))
+        log.info(
+            "counting %s from the first extract (new or changed definitions)",
+            ", ".join(m.id for m in stale),
+        )
         record_changes(con, EARLIEST, stale)
     fresh = tuple(m for m in measures if m not in stale)
     if fresh and from_date is not None:
