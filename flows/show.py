@@ -14,7 +14,7 @@ from flows.errors import FiguresError
 from flows.publish import FIGURES_JSON, PUBLIC_KEY, latest_publication
 from flows.report import REPORT_HTML
 from flows.settings import Settings
-from flows.signing import SigningError, default_public_key, public_key_id, verify_file
+from flows.signing import default_public_key, public_key_id, same_public_key, verify_file
 
 AREA_TYPE_TITLES = {
     "london": "London",
@@ -119,21 +119,14 @@ def check_signature(
     key = public_key or figures_json.with_name(PUBLIC_KEY)
     comment = verify_file(figures_json, key)
     key_id = public_key_id(key)
-    known: dict[str | None, str] = {}
+    known = {"demo": default_public_key(None, settings.warehouse)}
     if settings.signing_key:
-        known[_key_id_or_none(default_public_key(settings.signing_key, settings.warehouse))] = (
-            "warehouse"
-        )
-    known.setdefault(_key_id_or_none(default_public_key(None, settings.warehouse)), "demo")
-    signer = "given" if public_key is not None else known.get(key_id, "unknown")
+        known["warehouse"] = default_public_key(settings.signing_key, settings.warehouse)
+    signer = "given" if public_key is not None else "unknown"
+    for name, known_key in known.items():
+        if public_key is None and same_public_key(key, known_key):
+            signer = name
     return SignatureCheck(key_id, key, comment, signer)
-
-
-def _key_id_or_none(public_key: Path) -> str | None:
-    try:
-        return public_key_id(public_key)
-    except SigningError:
-        return None
 
 
 def read_document(figures_json: Path) -> dict[str, Any]:

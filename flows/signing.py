@@ -345,6 +345,15 @@ def _claimed_sha256(comment: str) -> str | None:
     return value.lower() if value is not None else None
 
 
+def same_public_key(one: Path, other: Path) -> bool:
+    """Whether two public key files hold the same key (the whole key, not just its ID: a key
+    ID is a label anyone can copy into a key of their own)."""
+    try:
+        return bool(_read_public_key(one).to_base64() == _read_public_key(other).to_base64())
+    except SigningError:
+        return False
+
+
 def _read_public_key(path: Path) -> minisign.PublicKey:
     try:
         return minisign.PublicKey.from_file(path)
