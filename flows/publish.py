@@ -104,12 +104,30 @@ def check_rejects(
     return extract_date, rejected
 
 
+def _variant(spec: Spec) -> str:
+    """The spec's fields that a publication's folder name does not spell out."""
+    spelled_out = ("name", "period_type", "period_end", "baseline_year")
+    fields = {k: v for k, v in spec.as_json().items() if k not in spelled_out}
+    return json.dumps(fields, sort_keys=True)
+
+
 def publication_name(
     spec: Spec, as_of: dt.date, period_end: dt.date, source: str = INCIDENTS
 ) -> Path:
+    """as-of date / [source-]name-period type-period end-vs-baseline year[-variant].
+
+    The default statement changed on the command line (measures, areas, minimum base or
+    headline measures; --min-base, --wards) gets a short fingerprint of them at the end, so it
+    does not share the default's folder. A named spec is its own folder; publishing a changed
+    spec under the same name is refused (`_check_replaceable`) rather than replacing signed
+    files.
+    """
     slug = f"{spec.name}-{spec.period_type}-{month_text(period_end)}-vs-{spec.baseline_year}"
     if source != INCIDENTS:
         slug = f"{source}-{slug}"
+    variant = _variant(spec)
+    if spec.name == DEFAULT_SPEC.name and variant != _variant(DEFAULT_SPEC):
+        slug = f"{slug}-{hashlib.sha256(variant.encode()).hexdigest()[:8]}"
     return Path(as_of.isoformat()) / slug
 
 
@@ -119,6 +137,7 @@ def _write_parquet_outputs(folder: Path, doc: dict[str, Any], monthly: pa.Table)
         monthly,
         root_path=str(folder / "monthly_counts"),
         partition_cols=["measure", "area_type"],
+        basename_template="part-{i}.parquet",
         existing_data_behavior="error",
     )
 
@@ -153,6 +172,17 @@ def _report(
 # with the same key (so a demo-signed publication is replaced once a real key signs it), with
 # the same report.
 SAME_PUBLICATION = (FIGURES_JSON, PUBLIC_KEY, REPORT_HTML)
+MANIFEST = "manifest.json"
+PUBLICATION_FILES = {
+    FIGURES_JSON,
+    f"{FIGURES_JSON}.minisig",
+    PUBLIC_KEY,
+    "figures.parquet",
+    "monthly_counts",
+    MANIFEST,
+    REPORT_HTML,
+    f"{REPORT_HTML}.minisig",
+}
 
 
 def _same_publication(old: Path, new: Path) -> bool:
@@ -160,6 +190,34 @@ def _same_publication(old: Path, new: Path) -> bool:
         (old / name).is_file() and (old / name).read_bytes() == (new / name).read_bytes()
         for name in SAME_PUBLICATION
     )
+
+
+def _check_replaceable(target: Path, doc: dict[str, Any]) -> None:
+    """Refuse to replace a folder that is not a publication, or a different statement's.
+
+    A publication folder holds one statement (its spec) as of one date; publishing it again
+    may replace it (after a code change, or to re-sign it), but never with another spec, and
+    `--out` never deletes a folder of other files.
+    """
+    if not target.exists():
+        return
+    names = {entry.name for entry in target.iterdir()} if target.is_dir() else set()
+    if FIGURES_JSON not in names or not names <= PUBLICATION_FILES:
+        raise FiguresError(
+            "exists and is not a publication: nothing in it was touched; choose a new or "
+            "empty folder",
+            location=str(target),
+            rule="a publication replaces only a publication",
+        )
+    published_spec = json.loads((target / FIGURES_JSON).read_bytes()).get("spec")
+    if published_spec != doc["spec"]:
+        raise FiguresError(
+            "holds the figures of a different spec (its measures, areas, minimum base or other "
+            "settings differ): give this spec its own name (`name = ...` in a spec file) or "
+            "write it elsewhere with --out",
+            location=str(target),
+            rule="one statement per publication folder",
+        )
 
 
 def _move_into_place(staging: Path, target: Path) -> bool:
@@ -178,8 +236,15 @@ def _move_into_place(staging: Path, target: Path) -> bool:
     return True
 
 
-def _point_latest(settings: Settings, target: Path) -> None:
+def _point_latest(settings: Settings, target: Path, as_of: dt.date) -> None:
+    """Name target in published/LATEST, unless LATEST names a publication as of a later date
+    (reproducing the past does not make it the latest)."""
     pointer = settings.published / LATEST
+    if pointer.exists():
+        current = Path(pointer.read_text(encoding="utf-8").strip())
+        if current.parts and current.parts[0] > as_of.isoformat():
+            log.info("%s stays the latest publication", current)
+            return
     partial = pointer.with_name(f".{LATEST}.partial")
     partial.write_text(str(target.relative_to(settings.published)) + "\n", encoding="utf-8")
     os.replace(partial, pointer)
@@ -216,14 +281,20 @@ def latest_publication(settings: Settings) -> Path:
     return settings.published / pointer.read_text(encoding="utf-8").strip()
 
 
-def comparison_for(spec: Spec, as_of: dt.date) -> Period:
-    """The spec's period and baseline as of a date; the period must end in a complete month."""
-    latest_complete = default_period_end(as_of)
+def comparison_for(spec: Spec, as_of: dt.date, extract_date: dt.date) -> Period:
+    """The spec's period and baseline as of a date, whose latest data is from extract_date.
+
+    The period must end in a month complete in the data: the latest complete month as of the
+    latest extract on or before the as-of date (an as-of date past the data adds no months).
+    """
+    latest_complete = default_period_end(extract_date)
     period_end = spec.period_end or latest_complete
     if period_end > latest_complete:
+        held = "" if extract_date == as_of else f" (the latest data is of {extract_date})"
         raise FiguresError(
-            f"the period end {month_text(period_end)} is not a complete month as of "
-            f"{as_of.isoformat()} (the latest is {month_text(latest_complete)})"
+            f"the period end {month_text(period_end)} is not a complete month in the data as "
+            f"of {as_of.isoformat()}{held}: the latest complete month is "
+            f"{month_text(latest_complete)}"
         )
     return comparison_period(spec.period_type, period_end, spec.baseline_year)
 
@@ -267,7 +338,8 @@ def compute_figures(
 ) -> Computed:
     """The figures document of the spec as of a date (a pure function of data, spec and code)."""
     extract_date, rejected = check_rejects(con, source, as_of, tolerated_share)
-    period = comparison_for(spec, as_of)
+    period = comparison_for(spec, as_of, extract_date)
+    spec = spec.with_overrides(period_end=period.end)  # the same figures, the same bytes
     data_starts = data_start_within(con, source, as_of, period)
     measures = tuple(MEASURES_BY_ID[m] for m in spec.measures)
     log.info("building monthly counts as of %s", as_of.isoformat())
@@ -328,6 +400,7 @@ def publish(
         if out
         else settings.published / publication_name(spec, as_of, period_end, source)
     )
+    _check_replaceable(target, doc)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(f".staging-{target.name}-{run_id}")
     staging.mkdir()
@@ -347,12 +420,12 @@ def publish(
             "rows_rejected": sum(int(i["rows_rejected"]) for i in inputs),
             "figures": len(figures),
         }
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
         changed = _move_into_place(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     if not out and point_latest:
-        _point_latest(settings, target)
+        _point_latest(settings, target, as_of)
     seconds = {"build": built - building, "write": time.perf_counter() - built}
     return Publication(target, doc, run_id, unchanged=not changed, seconds=seconds)

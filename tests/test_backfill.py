@@ -99,8 +99,8 @@ def test_the_backfill_flow_stops_at_the_first_failure_and_a_rerun_skips_what_is_
     errors = [line for line in stopped.stderr.splitlines() if line.startswith("figures: error")]
     assert errors == [
         "figures: error: backfill stopped at 2021-02 (2/3): the period end 2021-02 is not a "
-        "complete month as of 2021-02-03 (the latest is 2021-01); the 1 periods before it are "
-        f"kept in {settings.published}"
+        "complete month in the data as of 2021-02-03: the latest complete month is 2021-01; "
+        f"the 1 periods before it are kept in {settings.published}"
     ]
     assert "1/3 2021-01 as of 2021-02-03: published" in stopped.stderr
     january = settings.published / "2021-02-03/statement-month-2021-01-vs-2019/figures.json"

@@ -8,6 +8,7 @@ import datetime as dt
 import gzip
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -382,7 +383,10 @@ def test_publish_takes_the_source_and_wards_from_the_command_line(
     )
     assert main([*publish_args, "--source", "mps-dashboard", "--wards"]) == 0
     figures_json = Path(capsys.readouterr().out.strip().splitlines()[-1])
-    assert figures_json.parent.name == "mps-dashboard-statement-month-2025-05-vs-2024"
+    # the default statement with wards added: its own folder, named with a fingerprint
+    assert re.fullmatch(
+        r"mps-dashboard-statement-month-2025-05-vs-2024-[0-9a-f]{8}", figures_json.parent.name
+    )
     doc = json.loads(figures_json.read_bytes())
     assert doc["spec"]["area_types"] == ["london", "bcu", "borough", "ward"]
     assert sorted(f["area_name"] for f in doc["figures"] if f["area_type"] == "ward") == [

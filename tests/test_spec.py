@@ -247,5 +247,7 @@ def test_the_command_line_prints_one_line_naming_the_spec_file(
 
 def test_a_spec_period_end_after_the_data_is_refused(loaded: Settings) -> None:
     spec = Spec(period_end=dt.date(2021, 12, 1))
-    with pytest.raises(FiguresError, match="2021-12 is not a complete month as of 2021-12-06"):
+    with pytest.raises(
+        FiguresError, match="2021-12 is not a complete month in the data as of 2021-12-06"
+    ):
         publish(loaded, spec=spec)
