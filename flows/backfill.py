@@ -18,11 +18,11 @@ from prefect.cache_policies import NO_CACHE
 
 from flows import db
 from flows.errors import FiguresError
-from flows.ingest import INCIDENTS
 from flows.lock import writer_lock
 from flows.periods import add_months, month_text, parse_month
 from flows.publish import latest_extract, publish
 from flows.settings import Settings
+from flows.sources import default_source
 from flows.spec import DEFAULT_SPEC, Spec, load_spec
 
 LAST_AS_OF_DAY = 28  # every month has it
@@ -66,7 +66,7 @@ def as_of_for(
     (with as_of_day), on or before as_of (when given), else the latest extract loaded."""
     bound = due_date(period_end, as_of_day) if as_of_day is not None else as_of
     with db.connect(settings) as con:
-        return latest_extract(con, INCIDENTS, bound)
+        return latest_extract(con, default_source(con, bound), bound)
 
 
 def backfill_period(

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import NoReturn
 
 import duckdb
 
@@ -99,7 +100,10 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
             print(f"extract {result.extract_date}: already loaded, nothing changed")
             continue
         rows = ", ".join(f"{n:,} {kind}" for kind, n in result.rows.items())
-        print(f"extract {result.extract_date}: loaded {rows}; {result.rejected} rejected")
+        print(
+            f"extract {result.extract_date}: read {rows}; {result.rejected} rows rejected "
+            f"({result.problems} problems)"
+        )
         for line in reject_lines(result):
             print(line, file=sys.stderr)
         rejected += result.rejected
@@ -304,8 +308,15 @@ def cmd_revisions(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (its subcommands inherit it)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(
+    top = OneLineParser(
         prog="figures", description="Signed, reproducible figures for public statements."
     )
     top.add_argument(
@@ -454,6 +465,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("figures: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`figures show | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as error:
         if os.environ.get("FIGURES_DEBUG"):
             raise

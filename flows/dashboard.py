@@ -17,9 +17,7 @@ refused at its first bad row, or loaded in one transaction:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import gzip
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,12 +25,11 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from flows import db
 from flows.build import area_boroughs
 from flows.errors import FiguresError
-from flows.ingest import ExtractFile, archive, file_sha256, load_raw
+from flows.ingest import ExtractFile, archive, file_sha256, load_raw, read_header
 from flows.measures import MEASURES
 from flows.settings import Settings
 from flows.validate import Progress, validate_rows
@@ -83,23 +80,15 @@ def column_name(header: str) -> str:
     return header.strip().lower().replace(" ", "_")
 
 
-def read_header(path: Path) -> list[str]:
-    """The file's column names (parquet schema or the CSV's first line); [] if unreadable."""
-    try:
-        if path.name.endswith(".parquet"):
-            return list(pq.read_schema(path).names)
-        opener = gzip.open if path.name.endswith(".gz") else open
-        with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
-            return next(csv.reader(handle), [])
-    except (OSError, UnicodeDecodeError, csv.Error, pa.ArrowException):
-        return []
-
-
 def is_dashboard_file(path: Path) -> bool:
     """True when the file's columns are a dashboard file's (whatever its name)."""
     if not path.is_file():
         return False
-    return bool(SIGNATURE & {column_name(c) for c in read_header(path)})
+    try:
+        header = read_header(path)
+    except FiguresError:
+        return False
+    return bool(SIGNATURE & {column_name(c) for c in header})
 
 
 def _load_raw(con: duckdb.DuckDBPyConnection, extract_file: ExtractFile) -> None:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from flows import db
@@ -79,6 +80,14 @@ class IngestResult:
 
     @property
     def rejected(self) -> int:
+        """Rows rejected (a row may break several rules)."""
+        if self.rejects is None:
+            return 0
+        return self.rejects.select("kind", "file_row").unique().height
+
+    @property
+    def problems(self) -> int:
+        """Rule breaches found: one per rejected value."""
         return 0 if self.rejects is None else self.rejects.height
 
 
@@ -123,16 +132,16 @@ def archive(settings: Settings, extract_file: ExtractFile) -> Path:
     return target
 
 
-def _header(extract_file: ExtractFile) -> list[str]:
+def read_header(path: Path) -> list[str]:
     """The file's column names: the parquet schema, or the CSV's first line."""
-    if extract_file.name.endswith(".parquet"):
-        return list(pq.read_schema(extract_file.path).names)
-    opener = gzip.open if extract_file.name.endswith(".gz") else open
     try:
-        with opener(extract_file.path, "rt", encoding="utf-8-sig", newline="") as handle:
+        if path.name.endswith(".parquet"):
+            return list(pq.read_schema(path).names)
+        opener = gzip.open if path.name.endswith(".gz") else open
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
             return next(csv.reader(handle), [])
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise FiguresError(str(error), location=extract_file.name, rule="readable file") from None
+    except (OSError, UnicodeDecodeError, csv.Error, pa.ArrowException) as error:
+        raise FiguresError(str(error), location=path.name, rule="readable file") from None
 
 
 def _check_columns(extract_file: ExtractFile, columns: list[str]) -> None:
@@ -167,7 +176,7 @@ def _read_error(extract_file: ExtractFile, error: duckdb.Error) -> FiguresError:
 
 def _load_raw(con: duckdb.DuckDBPyConnection, extract_file: ExtractFile) -> None:
     """The file, every field as text, into temp table raw_file, after checking its columns."""
-    columns = _header(extract_file)
+    columns = read_header(extract_file.path)
     _check_columns(extract_file, columns)
     load_raw(con, extract_file, columns)
 

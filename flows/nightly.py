@@ -15,6 +15,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 
 from flows import db
+from flows.errors import FiguresError
 from flows.ingest import NAME_PATTERN, IngestResult, ingest_paths
 from flows.lock import writer_lock
 from flows.publish import Publication, publish
@@ -83,6 +84,9 @@ def nightly(
 ) -> Publication:
     """Take each landed night in turn (ingest, publish as of it), then publish as of the latest.
 
+    A night that cannot be published (its extract has rejected rows) is reported and skipped:
+    a later night may correct it. Only the final publication's failure fails the run.
+
     The warehouse's writer lock is held throughout, so a backfill waits for it (and it for one).
     """
     settings = Settings.load(warehouse)
@@ -92,7 +96,11 @@ def nightly(
         for number, (night, files) in enumerate(landed, start=1):
             ingest_landed(warehouse, files)
             if as_of is None and number < len(landed):
-                done = publish_figures(warehouse, night, run_id)
-                progress = "night %d/%d %s: published %s"
+                progress = "night %d/%d %s: %s"
+                try:
+                    done = publish_figures(warehouse, night, run_id)
+                except FiguresError as error:  # a later night may correct it: carry on
+                    get_run_logger().warning(progress, number, len(landed), night, error)
+                    continue
                 get_run_logger().info(progress, number, len(landed), night, done.folder)
         return publish_figures(warehouse, as_of, run_id)

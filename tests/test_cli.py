@@ -17,7 +17,7 @@ def test_ingest_prints_each_rejected_row_and_exits_3(
     code = main(["--warehouse", str(tmp_path / "wh"), "-q", "ingest", *map(str, paths)])
     out, err = capsys.readouterr()
     assert code == EXIT_REJECTED
-    assert "extract 2021-12-06: loaded 1 crimes, 0 victims; 1 rejected" in out
+    assert "extract 2021-12-06: read 1 crimes, 0 victims; 1 rows rejected (1 problems)" in out
     assert err.strip() == (
         "crimes_2021-12-06.csv: row 1: status: is recorded or cancelled (found 'open')"
     )
@@ -56,3 +56,13 @@ def test_publish_prints_the_figures_file_path_last(
     last = Path(out.strip().splitlines()[-1])
     assert last.name == "figures.json"
     assert last.is_file()
+
+
+def test_a_usage_error_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["publish", "--period-end", "2021-13"])
+    assert exited.value.code == EXIT_ERROR
+    assert capsys.readouterr().err == (
+        "figures publish: error: argument --period-end: '2021-13' is not a month written "
+        "YYYY-MM (see `figures publish --help`)\n"
+    )

@@ -397,3 +397,13 @@ def test_publish_takes_the_source_and_wards_from_the_command_line(
         "West End",
         "West End",
     ]
+
+
+def test_a_backfill_on_dashboard_data_alone_is_as_of_the_latest_refresh(
+    settings: Settings, tmp_path: Path
+) -> None:
+    from flows.backfill import as_of_for
+
+    load(settings, refresh_a(tmp_path), refresh_b(tmp_path))
+    assert as_of_for(settings, dt.date(2025, 5, 1), None, None) == dt.date(2025, 7, 10)
+    assert as_of_for(settings, dt.date(2025, 5, 1), None, 20) == dt.date(2025, 6, 10)

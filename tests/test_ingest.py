@@ -117,3 +117,23 @@ def test_a_malformed_file_leaves_the_warehouse_as_it_was(
         "victims_2021-12-06.csv: well-formed CSV: row 2: expected 4 fields, found 5"
     )
     assert table_counts(settings) == (1, 0, 2)
+
+
+def test_a_row_breaking_two_rules_is_one_rejected_row_and_two_problems(
+    settings: Settings, tmp_path: Path
+) -> None:
+    bad = crime("C1", status="open", knife_flag="maybe")
+    [result] = ingest_paths(
+        settings, write_extract(tmp_path / "in", "2021-12-06", [bad, crime("C2")])
+    )
+    assert (result.rejected, result.problems) == (1, 2)
+
+
+def test_a_corrupt_parquet_file_is_refused_naming_it(settings: Settings, tmp_path: Path) -> None:
+    _, victims_csv = write_extract(tmp_path / "in", "2021-12-06", [crime("C1")])
+    corrupt = tmp_path / "in" / "crimes_2021-12-06.parquet"
+    corrupt.write_bytes(b"this is not parquet")
+    with pytest.raises(FiguresError) as caught:
+        ingest_paths(settings, [corrupt, victims_csv])
+    assert str(caught.value).startswith("crimes_2021-12-06.parquet: readable file: ")
+    assert table_counts(settings) == (0, 0, 0)

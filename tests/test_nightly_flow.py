@@ -48,3 +48,21 @@ def test_a_refused_file_ends_the_run_with_one_line_and_a_non_zero_exit(tmp_path:
     assert len(errors) == 1
     assert errors[0].startswith("figures: error: crimes_2021-12-06.csv: columns: missing column(s)")
     assert "Traceback" not in result.stderr
+
+
+def test_a_night_with_rejected_rows_is_skipped_and_the_next_night_published(
+    tmp_path: Path,
+) -> None:
+    landing = tmp_path / "landing"
+    write_extract(landing, "2021-12-06", [crime("C1")])
+    write_extract(landing, "2021-12-07", [crime("C2", status="open")])  # rejected
+    write_extract(landing, "2021-12-08", [crime("C2")])  # the correction
+    done = figures("run", "--landing", str(landing), warehouse=tmp_path / "wh")
+    assert done.returncode == 0, done.stderr
+    assert "night 2/3 2021-12-07: " in done.stderr
+    assert "rejected rows" in done.stderr
+    assert (
+        done.stdout.strip()
+        .splitlines()[-1]
+        .startswith(str(tmp_path / "wh" / "published" / "2021-12-08"))
+    )
