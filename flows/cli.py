@@ -287,11 +287,12 @@ def cmd_revisions(settings: Settings, args: argparse.Namespace) -> int:
     import json
 
     from flows import db
-    from flows.publish import latest_extract, latest_publication
-    from flows.revisions import REVISED, read_publication, revision_table, revisions
+    from flows.publish import latest_extract
+    from flows.revisions import REVISED, revision_table, revisions
+    from flows.show import find_figures_json, read_document
 
-    path = args.publication or latest_publication(settings)
-    published = read_publication(path)
+    figures_json = find_figures_json(settings, args.publication)
+    published, path = read_document(figures_json), figures_json.parent
     with _writer(settings, "figures revisions"), db.connect(settings) as con:
         as_of = args.as_of or latest_extract(con, published["source"])
         moved = revisions(con, published, as_of, settings.tolerated_reject_share)

@@ -35,6 +35,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from flows.areas import BOROUGHS
+from flows.ingest import COLUMNS
+from schemas.crimes import OFFENCE_GROUPS, STATUSES
+from schemas.rules import EARLIEST_DATE
 
 log = logging.getLogger(__name__)
 
@@ -47,16 +50,8 @@ FloatArray = npt.NDArray[np.float64]
 
 # --- File format (brief 3.1) ---------------------------------------------------------------------
 
-CRIME_COLUMNS = (
-    "crime_ref",
-    "recorded_date",
-    "offence_group",
-    "knife_flag",
-    "domestic_abuse",
-    "borough_code",
-    "status",
-)
-VICTIM_COLUMNS = ("crime_ref", "victim_ref", "age", "injured")
+CRIME_COLUMNS = COLUMNS["crimes"]
+VICTIM_COLUMNS = COLUMNS["victims"]
 CRIME_SCHEMA = pa.schema(
     [
         ("crime_ref", pa.string()),
@@ -79,20 +74,10 @@ VICTIM_SCHEMA = pa.schema(
 CRIME_REF_PREFIX = "C"
 CRIME_REF_DIGITS = 9  # "C000000001": room for 999,999,999 crimes, well under 32 characters
 VICTIM_REF_PREFIX = "V"
-STATUSES = ("recorded", "cancelled")
-EARLIEST_DATE = date(2000, 1, 1)
 
 # --- Offence groups and the kinds of crime the measures count or leave out -----------------------
 
-OFFENCE_GROUPS = (
-    "homicide",
-    "violence_with_injury",
-    "violence_without_injury",
-    "robbery",
-    "sexual_offences",
-    "possession_of_weapons",
-    "other",
-)
+# Indices into OFFENCE_GROUPS (schemas/crimes.py), in its order.
 HOMICIDE, VIOLENCE_WITH_INJURY, VIOLENCE_WITHOUT_INJURY, ROBBERY, SEXUAL = range(5)
 POSSESSION, OTHER = 5, 6
 KNIFE_ELIGIBLE = 5  # groups 0..4 can be knife crime

@@ -32,8 +32,8 @@ def warehouse_is_new(settings: Settings) -> bool:
     if not settings.database.exists():
         return True
     with db.connect(settings) as con:
-        row = con.execute("select count(*) from loaded_files").fetchone()
-    return not row or row[0] == 0
+        [(files,)] = db.query(con, "loaded_file_count")
+    return bool(files == 0)
 
 
 @task(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)

@@ -347,10 +347,7 @@ def compute_figures(
     wards = source_ward_counts(con, source, as_of, measures) if "ward" in spec.area_types else None
     build_monthly_counts(con, counts, measures, period.baseline_start, period.end, wards)
     figures = comparisons(con, spec, period)
-    monthly = con.sql(
-        "select measure, area_type, area_code, area_name, month, count from monthly_counts "
-        "order by measure, area_rank, area_code, month"
-    ).to_arrow_table()
+    monthly = con.sql(db.sql("monthly_counts_mart")).to_arrow_table()
     inputs = [
         dict(zip(("name", "sha256", "rows", "rows_rejected"), row, strict=True))
         for row in db.query(con, "extract_inputs", {"source": source, "as_of": as_of})

@@ -7,40 +7,23 @@ publishing uses, and set beside the published ones figure by figure.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from flows.errors import FiguresError
 from flows.periods import default_period_end
-from flows.publish import FIGURES_JSON, compute_figures
-from flows.show import _percent as short_percent
+from flows.publish import compute_figures
+from flows.show import percent_text
 from flows.spec import spec_from_dict
 
 STILL_STANDS, REVISED = "still stands", "revised"
 COMPARED = ("count", "baseline_count", "change_pct", "change_pct_exact", "suppressed")
 
 
-def read_publication(path: Path) -> dict[str, Any]:
-    """The figures document of a publication folder or of a figures.json."""
-    figures_json = path / FIGURES_JSON if path.is_dir() else path
-    try:
-        doc = json.loads(figures_json.read_bytes())
-    except FileNotFoundError:
-        raise FiguresError("no such file", location=str(figures_json)) from None
-    except ValueError as error:
-        raise FiguresError(str(error), location=str(figures_json), rule="JSON") from None
-    if not isinstance(doc, dict) or "figures" not in doc or "spec" not in doc:
-        raise FiguresError("not a figures file", location=str(figures_json))
-    return doc
-
-
 def _percent(figure: dict[str, Any]) -> str:
     """'-29 per cent', 'suppressed' or 'no percentage': the table's wording, spelt out."""
-    short = short_percent(figure)
+    short = percent_text(figure)
     return "no percentage" if short == "n/a" else short.replace("%", " per cent")
 
 
@@ -122,7 +105,7 @@ def revision_table(moved: list[Revision]) -> list[str]:
         figure, now = revision.published, revision.now
         lines.append(
             f"  {figure['label']:<36} {figure['area_name']:<24} "
-            f"{short_percent(figure):>10} {short_percent(now):>10} "
+            f"{percent_text(figure):>10} {percent_text(now):>10} "
             f"{now['count'] - figure['count']:>+7,} "
             f"{now['baseline_count'] - figure['baseline_count']:>+8,}  {revision.status}"
         )

@@ -31,7 +31,7 @@ def headline_sentences(doc: dict[str, Any]) -> list[str]:
     return [london[m]["sentence"] for m in wanted if m in london and london[m]["sentence"]]
 
 
-def _percent(figure: dict[str, Any]) -> str:
+def percent_text(figure: dict[str, Any]) -> str:
     if figure["suppressed"]:
         return "suppressed"
     if figure["change_pct"] is None:
@@ -59,7 +59,7 @@ def figure_table(doc: dict[str, Any]) -> list[str]:
             lines.append(f"  {'area':<26} {'count':>7} {'baseline':>9} {'change':>7} {'%':>11}")
         lines.append(
             f"  {figure['area_name']:<26} {figure['count']:>7,} {figure['baseline_count']:>9,} "
-            f"{figure['change']:>+7,} {_percent(figure):>11}"
+            f"{figure['change']:>+7,} {percent_text(figure):>11}"
         )
     return lines
 
@@ -134,8 +134,10 @@ def read_document(figures_json: Path) -> dict[str, Any]:
         doc = json.loads(figures_json.read_bytes())
     except (OSError, ValueError) as error:
         raise FiguresError(f"not a figures file: {error}", location=str(figures_json)) from None
-    if not isinstance(doc, dict) or "figures" not in doc:
-        raise FiguresError("not a figures file: it has no figures", location=str(figures_json))
+    if not isinstance(doc, dict) or "figures" not in doc or "spec" not in doc:
+        raise FiguresError(
+            "not a figures file: it has no figures or no spec", location=str(figures_json)
+        )
     return doc
 
 

@@ -1,0 +1,1 @@
+select count(*) as files from loaded_files
