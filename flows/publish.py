@@ -347,6 +347,12 @@ def compute_figures(
     wards = source_ward_counts(con, source, as_of, measures) if "ward" in spec.area_types else None
     build_monthly_counts(con, counts, measures, period.baseline_start, period.end, wards)
     figures = comparisons(con, spec, period)
+    if not figures:
+        raise FiguresError(
+            f"the spec asks for no figure the {source} data has (area types "
+            f"{', '.join(spec.area_types)}; wards come only from the dashboard)",
+            rule="a publication has figures",
+        )
     monthly = con.sql(db.sql("monthly_counts_mart")).to_arrow_table()
     inputs = [
         dict(zip(("name", "sha256", "rows", "rows_rejected"), row, strict=True))

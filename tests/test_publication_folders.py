@@ -76,3 +76,13 @@ def test_reproducing_an_earlier_date_does_not_move_latest_back(
     again = publish(settings, as_of=dt.date(2021, 12, 6))
     assert again.folder == published
     assert settings.published / pointer.read_text().strip() == latest.folder
+
+
+def test_a_spec_asking_for_nothing_the_source_has_is_refused(
+    settings: Settings, published: Path
+) -> None:
+    with pytest.raises(FiguresError, match="asks for no figure the incidents data has"):
+        publish(
+            settings,
+            spec=DEFAULT_SPEC.with_overrides(area_types=("ward",), headline_measures=()),
+        )
