@@ -46,8 +46,15 @@ WARD_COUNT_SCHEMA = pa.schema(
         ("count", pa.int64()),
     ]
 )
-# The SQL every measure's count depends on, besides its own file.
-SHARED_SQL = ("crime_state_of_extract", "crime_state_replaced", "victim_state", "knife_crimes")
+# The SQL every measure's recorded changes depend on, besides its own file.
+SHARED_SQL = (
+    "insert_measure_deltas",
+    "crime_state_date",
+    "crime_state_of_extract",
+    "crime_state_replaced",
+    "victim_state",
+    "knife_crimes",
+)
 EARLIEST = dt.date(1900, 1, 1)
 
 
@@ -71,8 +78,14 @@ def definition_sha256(measure: Measure) -> str:
     return digest.hexdigest()
 
 
+def _state(con: duckdb.DuckDBPyConnection, name: str, state_date: dt.date) -> None:
+    """Temp view crime_state: sql/<name>.sql for the given date."""
+    db.run(con, "crime_state_date", {"state_date": state_date})
+    db.run(con, name)
+
+
 def _count_state(con: duckdb.DuckDBPyConnection, measures: tuple[Measure, ...]) -> pa.Table:
-    """Each measure's counts by borough and month, over the crimes in temp table crime_state."""
+    """Each measure's counts by borough and month, over the crimes in temp view crime_state."""
     db.run(con, "victim_state")
     db.run(con, "knife_crimes")
     tables = []
@@ -99,12 +112,11 @@ def extract_changes(
 
     The first extract replaces nothing (and skipping the search saves a join over its rows).
     """
-    params = {"extract_date": extract_date}
-    db.run(con, "crime_state_of_extract", params)
+    _state(con, "crime_state_of_extract", extract_date)
     brought = _count_state(con, measures)
     if first:
         return brought
-    db.run(con, "crime_state_replaced", params)
+    _state(con, "crime_state_replaced", extract_date)
     replaced = _count_state(con, measures)
     negated = replaced.set_column(3, "count", pc.negate(replaced["count"]))
     return pa.concat_tables([brought, negated])
@@ -186,7 +198,7 @@ def state_counts(
     con: duckdb.DuckDBPyConnection, as_of: dt.date, measures: tuple[Measure, ...] = MEASURES
 ) -> pa.Table:
     """The same counts the long way: from the latest version of every crime as of the date."""
-    db.run(con, "crime_state", {"as_of": as_of})
+    _state(con, "crime_state", as_of)
     return _count_state(con, measures)
 
 

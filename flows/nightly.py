@@ -102,5 +102,6 @@ def nightly(
                 except FiguresError as error:  # a later night may correct it: carry on
                     get_run_logger().warning(progress, number, len(landed), night, error)
                     continue
-                get_run_logger().info(progress, number, len(landed), night, done.folder)
+                published = f"published {done.folder}"
+                get_run_logger().info(progress, number, len(landed), night, published)
         return publish_figures(warehouse, as_of, run_id)

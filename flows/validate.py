@@ -8,7 +8,8 @@ every failure of every rule in a batch, not just the first.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import duckdb
 import pandera.errors
@@ -91,6 +92,17 @@ def _gathered(reader: pa_arrow.RecordBatchReader, rows: int) -> Iterator[pl.Data
         yield _frame(pending)
 
 
+def _prefetched(frames: Iterator[pl.DataFrame]) -> Generator[pl.DataFrame, None, None]:
+    """The frames, the next one fetched from DuckDB in a thread while the caller validates this
+    one (DuckDB and polars both release the GIL, so on two cores the two overlap). Closing the
+    generator waits for the fetch under way: the connection is never used by two threads."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate-fetch") as pool:
+        pending = pool.submit(next, frames, None)
+        while (frame := pending.result()) is not None:
+            pending = pool.submit(next, frames, None)
+            yield frame
+
+
 def _frame(batches: list[pa_arrow.RecordBatch]) -> pl.DataFrame:
     frame = pl.from_arrow(pa_arrow.Table.from_batches(batches))
     assert isinstance(frame, pl.DataFrame)
@@ -110,15 +122,17 @@ def validate_rows(
     """Every rejected row of the staged rows, with the column and the rule it breaks."""
     found: list[pl.DataFrame] = []
     done = 0
-    reader = rows.to_arrow_reader(BATCH_ROWS)
+    frames = _prefetched(_gathered(rows.to_arrow_reader(BATCH_ROWS), BATCH_ROWS))
     try:
-        for batch in _gathered(reader, BATCH_ROWS):
+        for batch in frames:
             found.append(_batch_rejects(batch, model))
             done += batch.height
             if progress:
                 progress(done, total_rows)
     except FiguresError as error:
         raise FiguresError(str(error), location=file_name) from None
+    finally:
+        frames.close()
     rejects = pl.concat(found) if found else empty_rejects().drop("kind", "file_name", "sha256")
     return rejects.sort("file_row", "column_name").select(
         pl.lit(kind).alias("kind"),

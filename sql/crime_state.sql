@@ -1,7 +1,7 @@
-create or replace temp table crime_state as
+create or replace temp view crime_state as
 with crimes_known as (
     select * from crimes
-    where extract_date <= $as_of::date
+    where extract_date <= getvariable('crime_state_date')
 ),
 
 final as (

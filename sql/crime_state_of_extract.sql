@@ -1,4 +1,5 @@
--- The versions one extract brings: every crime it carries, as it carries it.
-create or replace temp table crime_state as
+-- The versions one extract brings: every crime it carries, as it carries it. A view, not a
+-- copy: a first extract of 10 million crimes would be copied whole.
+create or replace temp view crime_state as
 select * from crimes
-where extract_date = $extract_date::date
+where extract_date = getvariable('crime_state_date')

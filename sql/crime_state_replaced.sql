@@ -1,13 +1,13 @@
 -- The versions one extract replaces: for each of its crimes, the latest earlier version.
-create or replace temp table crime_state as
+create or replace temp view crime_state as
 with brought as (
     select crime_ref from crimes
-    where extract_date = $extract_date::date
+    where extract_date = getvariable('crime_state_date')
 ),
 
 earlier as (
     select * from crimes
-    where extract_date < $extract_date::date
+    where extract_date < getvariable('crime_state_date')
 ),
 
 final as (

@@ -1,3 +1,4 @@
+-- The flags are true or false in some letter case (pandera checked); the cast ignores case.
 insert into crimes
 with source as (
     select * from raw_rows
@@ -13,8 +14,8 @@ final as (
         source.crime_ref,
         source.recorded_date::date as recorded_date,
         source.offence_group,
-        lower(source.knife_flag)::boolean as knife_flag,
-        lower(source.domestic_abuse)::boolean as domestic_abuse,
+        source.knife_flag::boolean as knife_flag,
+        source.domestic_abuse::boolean as domestic_abuse,
         source.borough_code,
         source.status
     from source

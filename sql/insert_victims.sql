@@ -1,3 +1,4 @@
+-- The flags are true or false in some letter case (pandera checked); the cast ignores case.
 insert into victims
 with source as (
     select * from raw_rows
@@ -13,7 +14,7 @@ final as (
         source.crime_ref,
         source.victim_ref,
         source.age::integer as age,
-        lower(source.injured)::boolean as injured
+        source.injured::boolean as injured
     from source
     anti join rejected on source.file_row = rejected.file_row
 )

@@ -1,10 +1,18 @@
+-- The knife crimes of crime_state, with only the columns the measures read (a narrower
+-- copy spills less under the memory limit).
 create or replace temp table knife_crimes as
 with crimes as (
     select * from crime_state
 ),
 
 final as (
-    select * from crimes
+    select
+        crime_ref,
+        extract_date,
+        recorded_date,
+        borough_code,
+        domestic_abuse
+    from crimes
     where
         status = 'recorded'
         and knife_flag

@@ -20,10 +20,11 @@ extract_crimes as (
     where extract_date = $extract_date::date
 ),
 
+-- reads raw_rows itself: a CTE read twice (source) would be materialised, a copy of the file
 orphans as (
-    select source.file_row
-    from source
-    anti join extract_crimes on source.crime_ref = extract_crimes.crime_ref
+    select raw_rows.file_row
+    from raw_rows
+    anti join extract_crimes on raw_rows.crime_ref = extract_crimes.crime_ref
 ),
 
 final as (

@@ -1,3 +1,4 @@
+-- The victims of the crimes in crime_state, with only the columns the measures read.
 create or replace temp table victim_state as
 with current_crimes as (
     select
@@ -7,7 +8,11 @@ with current_crimes as (
 ),
 
 final as (
-    select victims.*
+    select
+        victims.crime_ref,
+        victims.extract_date,
+        victims.age,
+        victims.injured
     from victims
     inner join current_crimes
         on
