@@ -9,6 +9,7 @@ the new one, never half of one.
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import hashlib
 import json
@@ -220,12 +221,32 @@ def _check_replaceable(target: Path, doc: dict[str, Any]) -> None:
         )
 
 
+AT_FDCWD, RENAME_EXCHANGE = -100, 2  # from Linux's <fcntl.h> and <linux/fs.h>
+
+
+def exchange(one: Path, other: Path) -> bool:
+    """Swap two folders in one atomic step (Linux renameat2 with RENAME_EXCHANGE), so a reader
+    sees one or the other, never neither; False where the system cannot."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    paths = (os.fsencode(one), os.fsencode(other))
+    return bool(renameat2(AT_FDCWD, paths[0], AT_FDCWD, paths[1], RENAME_EXCHANGE) == 0)
+
+
 def _move_into_place(staging: Path, target: Path) -> bool:
-    """Rename staging to target; False (and staging dropped) when target is already identical."""
+    """Rename staging to target; False (and staging dropped) when target is already identical.
+
+    An existing publication is swapped out atomically where the system allows it; elsewhere it
+    is renamed aside first (a killed run's `.retired-*` folder is put back by the next writer).
+    """
     if target.exists():
         if _same_publication(target, staging):
             shutil.rmtree(staging)
             return False
+        if exchange(staging, target):
+            shutil.rmtree(staging)  # it now holds the old publication
+            return True
         retired = target.with_name(f".retired-{target.name}-{uuid.uuid4().hex[:RETIRED_TAG]}")
         os.rename(target, retired)
         os.rename(staging, target)

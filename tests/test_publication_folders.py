@@ -86,3 +86,15 @@ def test_a_spec_asking_for_nothing_the_source_has_is_refused(
             settings,
             spec=DEFAULT_SPEC.with_overrides(area_types=("ward",), headline_measures=()),
         )
+
+
+def test_exchange_swaps_two_folders_in_one_step(tmp_path: Path) -> None:
+    from flows.publish import exchange
+
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "figures.json").write_text("old")
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "figures.json").write_text("new")
+    assert exchange(tmp_path / "new", tmp_path / "old")  # Linux: the way publications move
+    assert (tmp_path / "old" / "figures.json").read_text() == "new"
+    assert (tmp_path / "new" / "figures.json").read_text() == "old"
