@@ -15,6 +15,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 
 from flows import db
+from flows.dashboard import DashboardResult, ingest_dashboard_paths, is_dashboard_file
 from flows.errors import FiguresError
 from flows.ingest import NAME_PATTERN, IngestResult, ingest_paths
 from flows.lock import writer_lock
@@ -25,7 +26,13 @@ log = logging.getLogger(__name__)
 
 
 def landed_files(landing: Path) -> list[Path]:
-    return sorted(p for p in landing.glob("*") if NAME_PATTERN.match(p.name))
+    """Incident extracts (named by their date) and Monthly Crime Dashboard files (told apart
+    by their columns) waiting in the landing folder."""
+    return sorted(
+        p
+        for p in landing.glob("*")
+        if p.is_file() and (NAME_PATTERN.match(p.name) or is_dashboard_file(p))
+    )
 
 
 def warehouse_is_new(settings: Settings) -> bool:
@@ -64,6 +71,15 @@ def ingest_landed(warehouse: str, files: list[str]) -> list[IngestResult]:
 
 
 @task(cache_policy=NO_CACHE)
+def ingest_dashboards(warehouse: str, files: list[str]) -> list[DashboardResult]:
+    """Ingest landed dashboard files (each in its own transaction), then clear them from landing."""
+    results = ingest_dashboard_paths(Settings.load(warehouse), [Path(f) for f in files])
+    for name in files:
+        Path(name).unlink(missing_ok=True)
+    return results
+
+
+@task(cache_policy=NO_CACHE)
 def publish_figures(warehouse: str, as_of: dt.date | None, run_id: str) -> Publication:
     return publish(Settings.load(warehouse), as_of=as_of, run_id=run_id)
 
@@ -84,6 +100,9 @@ def nightly(
 ) -> Publication:
     """Take each landed night in turn (ingest, publish as of it), then publish as of the latest.
 
+    Monthly Crime Dashboard files that landed are ingested first (their refresh dates are
+    inside them); the final publication uses incident extracts when there are any.
+
     A night that cannot be published (its extract has rejected rows) is reported and skipped:
     a later night may correct it. Only the final publication's failure fails the run.
 
@@ -92,9 +111,13 @@ def nightly(
     settings = Settings.load(warehouse)
     run_id = str(get_run_context().flow_run.id)  # type: ignore[union-attr]
     with writer_lock(settings.lock_file, "nightly flow"):
-        landed = nights(find_landed(warehouse, landing or str(settings.landing)))
-        for number, (night, files) in enumerate(landed, start=1):
-            ingest_landed(warehouse, files)
+        files = find_landed(warehouse, landing or str(settings.landing))
+        dashboards = [f for f in files if not NAME_PATTERN.match(Path(f).name)]
+        if dashboards:
+            ingest_dashboards(warehouse, dashboards)
+        landed = nights([f for f in files if f not in dashboards])
+        for number, (night, night_files) in enumerate(landed, start=1):
+            ingest_landed(warehouse, night_files)
             if as_of is None and number < len(landed):
                 progress = "night %d/%d %s: %s"
                 try:

@@ -66,3 +66,23 @@ def test_a_night_with_rejected_rows_is_skipped_and_the_next_night_published(
         .splitlines()[-1]
         .startswith(str(tmp_path / "wh" / "published" / "2021-12-08"))
     )
+
+
+def test_a_dashboard_file_in_landing_is_ingested_and_published_by_the_nightly_run(
+    tmp_path: Path,
+) -> None:
+    from tests.dashboards import borough_row, write_dashboard
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    months = {"2024-05": 20, "2025-05": 15}
+    rows = [borough_row(m, "Westminster", n, "2025-06-10") for m, n in months.items()]
+    dashboard = write_dashboard(landing / "MPS_MonthlyCrimeDashboard.csv", rows)
+    done = figures("run", "--landing", str(landing), warehouse=tmp_path / "wh")
+    assert done.returncode == 0, done.stderr
+    assert not dashboard.exists()  # ingested, kept in the archive
+    folder = Path(done.stdout.strip().splitlines()[-1]).parent
+    assert folder.parent.name == "2025-06-10"
+    assert folder.name.startswith("mps-dashboard-statement-ytd-2025-05")
+    doc = json.loads((folder / "figures.json").read_bytes())
+    assert doc["source"] == "mps-dashboard"
