@@ -19,7 +19,7 @@ from prefect.cache_policies import NO_CACHE
 from flows import db
 from flows.errors import FiguresError
 from flows.lock import writer_lock
-from flows.periods import add_months, month_text, parse_month
+from flows.periods import add_months, month_text, months, parse_month
 from flows.publish import latest_extract, publish
 from flows.settings import Settings
 from flows.sources import default_source
@@ -46,10 +46,7 @@ def period_ends(first: dt.date, last: dt.date) -> list[dt.date]:
     """Every month from first to last, both included."""
     if last < first:
         raise FiguresError(f"--to {month_text(last)} is before --from {month_text(first)}")
-    months = [first]
-    while months[-1] < last:
-        months.append(add_months(months[-1], 1))
-    return months
+    return months(first, last)
 
 
 def due_date(period_end: dt.date, as_of_day: int) -> dt.date:
@@ -125,24 +122,24 @@ def backfill(
     settings = Settings.load(warehouse)
     chosen = load_spec(Path(spec)) if spec else DEFAULT_SPEC
     chosen = chosen.with_overrides(period_type=period_type, baseline_year=baseline_year)
-    months = [month_text(m) for m in period_ends(parse_month(from_month), parse_month(to_month))]
+    ends = [month_text(m) for m in period_ends(parse_month(from_month), parse_month(to_month))]
     if as_of is not None and as_of_day is not None:
         raise FiguresError("give an as-of date or an as-of day, not both")
     steps: list[Step] = []
     with writer_lock(settings.lock_file, "backfill flow"):
-        for number, month in enumerate(months, start=1):
+        for number, month in enumerate(ends, start=1):
             try:
                 step = backfill_task(warehouse, chosen, month, as_of, as_of_day)
             except FiguresError as error:
                 raise FiguresError(
-                    f"backfill stopped at {month} ({number}/{len(months)}): {error}; "
+                    f"backfill stopped at {month} ({number}/{len(ends)}): {error}; "
                     f"the {len(steps)} periods before it are kept in {settings.published}"
                 ) from None
             steps.append(step)
             logger.info(
                 "%d/%d %s as of %s: %s %s",
                 number,
-                len(months),
+                len(ends),
                 month,
                 step.as_of,
                 step.outcome,

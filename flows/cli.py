@@ -48,15 +48,11 @@ def _progress(label: str) -> Callable[[int, int], None]:
 
 def _print_publication(publication: object) -> None:
     from flows.publish import Publication
-    from flows.show import figure_table, headline_sentences
+    from flows.show import readable
 
     assert isinstance(publication, Publication)
-    doc = publication.document
     print()
-    for line in headline_sentences(doc):
-        print(f"  {line}.")
-    for line in figure_table(doc):
-        print(line)
+    print("\n".join(readable(publication.document)))
     print()
     state = "unchanged, already published" if publication.unchanged else "published"
     print(f"{state}: {publication.folder}")
@@ -240,10 +236,9 @@ def cmd_show(settings: Settings, args: argparse.Namespace) -> int:
 
     from flows.show import (
         check_signature,
-        figure_table,
         find_figures_json,
-        headline_sentences,
         read_document,
+        readable,
         report_beside,
         shown_as_json,
     )
@@ -256,10 +251,7 @@ def cmd_show(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     report = report_beside(figures_json)
     print(f"as of {doc['as_of']}")
-    for line in headline_sentences(doc):
-        print(f"  {line}.")
-    for line in figure_table(doc):
-        print(line)
+    print("\n".join(readable(doc)))
     print()
     print(f"signature: {check.summary}")
     print(f"report: {report or 'none (this publication has no report.html)'}")

@@ -78,6 +78,12 @@ def comparisons(con: duckdb.DuckDBPyConnection, spec: Spec, period: Period) -> l
     return figures
 
 
+def headline_figures(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """London's figures for the spec's headline measures, in the spec's order."""
+    london = {f["measure"]: f for f in doc["figures"] if f["area_type"] == "london"}
+    return [london[m] for m in doc["spec"]["headline_measures"] if m in london]
+
+
 def caveats(
     spec: Spec,
     as_of: dt.date,

@@ -749,16 +749,20 @@ def _scaled_batches(
     """Exactly `crimes` crimes over the months in the sample's shape, chunk_rows at most a batch."""
     months = _month_range(first_month, last_month, as_of)
     per_month = _apportion(crimes, [_month_targets(m)[0] for m in months])
-    knife_share = 1 / (1 + OTHER_CRIMES_PER_KNIFE_CRIME)
     batches = []
     for month, month_total in zip(months, per_month, strict=True):
         pieces = _apportion(int(month_total), np.ones(-(-int(month_total) // chunk_rows) or 1))
         for piece in (int(p) for p in pieces if p > 0):
-            knife = int(piece * knife_share + 0.5)
-            u25 = int(knife * U25_VICTIMS_PER_KNIFE_CRIME + 0.5)
             last_day = min(_month_end(month), as_of)
-            batches.append(_Batch(_month_start(month), last_day, knife, u25, piece - knife))
+            batches.append(_scaled_batch(piece, _month_start(month), last_day))
     return batches
+
+
+def _scaled_batch(crimes: int, first_day: date, last_day: date) -> _Batch:
+    """`crimes` crimes recorded between two days, in the sample's proportions."""
+    knife = int(crimes * (1 / (1 + OTHER_CRIMES_PER_KNIFE_CRIME)) + 0.5)
+    u25 = int(knife * U25_VICTIMS_PER_KNIFE_CRIME + 0.5)
+    return _Batch(first_day, last_day, knife, u25, crimes - knife)
 
 
 def generate_scaled(
@@ -804,18 +808,12 @@ def generate_scaled_delta(
     the days before the night. For benchmarking the nightly run on a large warehouse.
     """
     revised = min(base_crimes, int(crimes * revised_share))
-    new = crimes - revised
-    knife_share = 1 / (1 + OTHER_CRIMES_PER_KNIFE_CRIME)
-
-    def batch(n: int, first_day: date) -> _Batch:
-        knife = int(n * knife_share + 0.5)
-        return _Batch(first_day, night - timedelta(days=1), knife, knife // 10, n - knife)
-
+    yesterday = night - timedelta(days=1)
+    rewritten = _scaled_batch(revised, night - timedelta(days=30), yesterday)
+    created = _scaled_batch(crimes - revised, night - timedelta(days=NEW_CRIME_DAYS), yesterday)
     rng = np.random.default_rng([seed, NIGHTLY_STREAM])
     parts = [
-        *_build_batches(
-            rng, [batch(revised, night - timedelta(days=30))], base_crimes - revised + 1
-        ),
-        *_build_batches(rng, [batch(new, night - timedelta(days=NEW_CRIME_DAYS))], base_crimes + 1),
+        *_build_batches(rng, [rewritten], first_ref=base_crimes - revised + 1),
+        *_build_batches(rng, [created], first_ref=base_crimes + 1),
     ]
     return _write_extract(out_dir, night, parts, total=len(parts))

@@ -28,6 +28,14 @@ def add_months(month: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
+def months(first: dt.date, last: dt.date) -> list[dt.date]:
+    """Every month from first to last, both included (none when last is before first)."""
+    return [
+        add_months(first, n)
+        for n in range((last.year - first.year) * 12 + last.month - first.month + 1)
+    ]
+
+
 def default_period_end(as_of: dt.date) -> dt.date:
     """The latest complete month as of a date: as of 2021-12-06, November 2021."""
     return add_months(as_of.replace(day=1), -1)

@@ -17,7 +17,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from flows.periods import add_months, parse_month
+from flows.figures import headline_figures
+from flows.periods import months, parse_month
 
 REPORT_HTML = "report.html"
 
@@ -90,15 +91,6 @@ def signed(value: int) -> str:
 # --- data -----------------------------------------------------------------------------------
 
 
-def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
-    months = []
-    current = start
-    while current <= end:
-        months.append(current)
-        current = add_months(current, 1)
-    return months
-
-
 def london_series(doc: dict[str, Any], monthly: pa.Table) -> list[Series]:
     """For each measure of the document, London's counts month by month, period and baseline."""
     counts: dict[tuple[str, dt.date], int] = {
@@ -109,10 +101,8 @@ def london_series(doc: dict[str, Any], monthly: pa.Table) -> list[Series]:
     if not doc["figures"]:
         return []
     first = doc["figures"][0]
-    period = months_between(parse_month(first["period_start"]), parse_month(first["period_end"]))
-    baseline = months_between(
-        parse_month(first["baseline_start"]), parse_month(first["baseline_end"])
-    )
+    period = months(parse_month(first["period_start"]), parse_month(first["period_end"]))
+    baseline = months(parse_month(first["baseline_start"]), parse_month(first["baseline_end"]))
     return [
         Series(
             measure=measure_id,
@@ -262,10 +252,8 @@ footer { margin-top: 2rem; color: var(--muted); font-size: 0.85rem; }
 
 def _headlines(doc: dict[str, Any], min_base: int) -> list[str]:
     """Each headline measure's sentence ready to paste with its numbers, or why it has none."""
-    london = {f["measure"]: f for f in doc["figures"] if f["area_type"] == "london"}
     parts: list[str] = []
-    for measure_id in doc["spec"]["headline_measures"]:
-        figure = london[measure_id]
+    for figure in headline_figures(doc):
         counts = (
             f"{number(figure['count'])}, against {number(figure['baseline_count'])} in the "
             f"baseline period: a change of {signed(figure['change'])}"

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.errors import FiguresError
+from flows.figures import headline_figures
 from flows.publish import FIGURES_JSON, PUBLIC_KEY, latest_publication
 from flows.report import REPORT_HTML
 from flows.settings import Settings
@@ -26,9 +27,7 @@ AREA_TYPE_TITLES = {
 
 def headline_sentences(doc: dict[str, Any]) -> list[str]:
     """London's sentences for the spec's headline measures, in the spec's order."""
-    wanted = doc["spec"]["headline_measures"]
-    london = {f["measure"]: f for f in doc["figures"] if f["area_type"] == "london"}
-    return [london[m]["sentence"] for m in wanted if m in london and london[m]["sentence"]]
+    return [f["sentence"] for f in headline_figures(doc) if f["sentence"]]
 
 
 def percent_text(figure: dict[str, Any]) -> str:
@@ -62,6 +61,11 @@ def figure_table(doc: dict[str, Any]) -> list[str]:
             f"{figure['change']:>+7,} {percent_text(figure):>11}"
         )
     return lines
+
+
+def readable(doc: dict[str, Any]) -> list[str]:
+    """The headline sentences ready to paste, then the table: figures as a person reads them."""
+    return [f"  {sentence}." for sentence in headline_sentences(doc)] + figure_table(doc)
 
 
 @dataclass(frozen=True)

@@ -573,3 +573,21 @@ def test_a_scaled_extract_can_be_empty(tmp_path: Path) -> None:
 
     assert crimes.read_text() == CRIME_HEADER
     assert victims.read_text() == VICTIM_HEADER
+
+
+def test_a_scaled_delta_revises_the_latest_base_crimes_and_adds_new_ones(
+    tmp_path: Path,
+) -> None:
+    from flows.generate import generate_scaled_delta
+    from flows.ingest import ingest_paths
+    from flows.settings import Settings
+
+    settings = Settings(warehouse=tmp_path / "warehouse")
+    base = generate_scaled(tmp_path / "base", crimes=1_000)
+    delta = generate_scaled_delta(tmp_path / "delta", base_crimes=1_000, crimes=300)
+    assert [p.name for p in delta] == ["crimes_2021-12-07.csv", "victims_2021-12-07.csv"]
+    results = ingest_paths(settings, [*base, *delta])
+    assert [r.rejected for r in results] == [0, 0]
+    refs = duckdb.read_csv(str(delta[0])).select("crime_ref").fetchall()
+    numbers = sorted(int(ref[1:]) for (ref,) in refs)
+    assert numbers == list(range(971, 1_271))  # 30 revised (971 to 1,000), 270 new
