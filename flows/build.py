@@ -86,8 +86,8 @@ def _state(con: duckdb.DuckDBPyConnection, name: str, state_date: dt.date) -> No
 
 def _count_state(con: duckdb.DuckDBPyConnection, measures: tuple[Measure, ...]) -> pa.Table:
     """Each measure's counts by borough and month, over the crimes in temp view crime_state."""
-    db.run(con, "victim_state")
     db.run(con, "knife_crimes")
+    db.run(con, "victim_state")
     tables = []
     for measure in measures:
         counted = con.sql(db.sql(measure.sql)).to_arrow_table()

@@ -24,12 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pyarrow as pa
 
 from flows import db
 from flows.build import area_boroughs
 from flows.errors import FiguresError
-from flows.ingest import ExtractFile, archive, file_sha256, load_raw, read_header
+from flows.ingest import ExtractFile, archive, read_header, read_rows, scan_file
 from flows.measures import MEASURES
 from flows.settings import Settings
 from flows.validate import Progress, validate_rows
@@ -91,8 +92,8 @@ def is_dashboard_file(path: Path) -> bool:
     return bool(SIGNATURE & {column_name(c) for c in header})
 
 
-def _load_raw(con: duckdb.DuckDBPyConnection, extract_file: ExtractFile) -> None:
-    """The file into temp table raw_file, every field as text, columns named as in the model."""
+def _read(con: duckdb.DuckDBPyConnection, extract_file: ExtractFile) -> pl.DataFrame:
+    """The file's rows, every field as text, columns named as in the model."""
     header = read_header(extract_file.path)
     columns = [column_name(c) for c in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
@@ -104,22 +105,24 @@ def _load_raw(con: duckdb.DuckDBPyConnection, extract_file: ExtractFile) -> None
             location=extract_file.name,
             rule="columns",
         )
-    load_raw(con, extract_file, columns)
+    return read_rows(con, extract_file, columns)
 
 
 def _stage_and_validate(
     con: duckdb.DuckDBPyConnection, extract_file: ExtractFile, progress: Progress | None
 ) -> None:
     """Temp table stg_dashboard; a file with any row breaking a rule is refused whole."""
-    _load_raw(con, extract_file)
-    db.run(con, "stage_dashboard")
+    con.register("raw_rows", _read(con, extract_file).to_arrow())
+    try:
+        db.run(con, "stage_dashboard")
+    finally:
+        con.unregister("raw_rows")
     rejects = validate_rows(
-        con.table("stg_dashboard"),
+        con.table("stg_dashboard").pl(),
         Dashboard,
         kind=DASHBOARD,
         file_name=extract_file.name,
         sha256=extract_file.sha256,
-        total_rows=db.count_rows(con, "stg_dashboard"),
         progress=progress,
     )
     if rejects.height:
@@ -174,9 +177,10 @@ def ingest_dashboard_file(
     progress: Progress | None = None,
 ) -> DashboardResult:
     """Load one dashboard file in one transaction (or nothing, when it is already loaded)."""
-    sha256 = file_sha256(path)
+    scan = scan_file(path)
+    sha256 = scan.sha256
     # The extract date of a dashboard file is in its rows (refresh_date), not its name.
-    extract_file = ExtractFile(path.resolve(), DASHBOARD, dt.date.min, sha256)
+    extract_file = ExtractFile(path.resolve(), DASHBOARD, dt.date.min, scan)
     result = DashboardResult(extract_file.name)
     if db.query(con, "loaded_file_sha", {"source": DASHBOARD, "sha256": sha256})[0][0]:
         result.already_loaded = True

@@ -1,28 +1,32 @@
-"""Validate a staged extract file with its pandera model, in batches, and list what it rejects.
+"""Validate an extract file's rows with its pandera model, and list what it rejects.
 
-The staged rows are a DuckDB query; they are streamed to polars a batch at a time so that a file of
-tens of millions of rows is validated within a fixed memory budget. Lazy validation collects
-every failure of every rule in a batch, not just the first.
+The rows are a polars frame of text fields. pandera checks them a slice at a time (so that a
+long file shows progress); lazy validation collects every failure of every rule, not just the
+first. The cross-row facts the models check (how often a key occurs in the file) are computed
+here, over the whole file, before the slices are checked.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Generator, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
 
-import duckdb
 import pandera.errors
 import pandera.polars as pa
 import polars as pl
-import pyarrow as pa_arrow
 
 from flows.errors import FiguresError
 
 log = logging.getLogger(__name__)
 
-BATCH_ROWS = 1_000_000
+SLICE_ROWS = 2_000_000
 REJECT_COLUMNS = ("file_name", "sha256", "file_row", "column_name", "rule", "value")
+FAILURE_SCHEMA = {
+    "file_row": pl.Int64,
+    "column_name": pl.String,
+    "rule": pl.String,
+    "value": pl.String,
+}
 
 Progress = Callable[[int, int], None]
 
@@ -32,41 +36,51 @@ BUILTIN_RULES = {"not_nullable": "is required but empty"}
 
 def empty_rejects() -> pl.DataFrame:
     return pl.DataFrame(
-        schema={
-            "kind": pl.String,
-            "file_name": pl.String,
-            "sha256": pl.String,
-            "file_row": pl.Int64,
-            "column_name": pl.String,
-            "rule": pl.String,
-            "value": pl.String,
-        }
+        schema={"kind": pl.String, "file_name": pl.String, "sha256": pl.String, **FAILURE_SCHEMA}
     )
 
 
-def _batch_rejects(batch: pl.DataFrame, model: type[pa.DataFrameModel]) -> pl.DataFrame:
-    """The failures of one batch: file_row, column_name, rule, value."""
+def repeated_keys(rows: pl.DataFrame, keys: Sequence[str]) -> pl.DataFrame:
+    """The keys that occur more than once in the rows (empty keys aside), with their count.
+
+    Grouping ten million text keys is slow, so the keys' 64-bit hashes are sorted first: only
+    rows whose hash repeats can share a key, and those few are then grouped by the key itself.
+    """
+    present = rows.select(keys).filter(pl.all_horizontal(pl.col(keys).is_not_null()))
+    hashes = present.select(pl.struct(keys).hash().alias("hash")).get_column("hash").sort()
+    repeated = hashes.filter(hashes == hashes.shift(1))
+    candidates = present.filter(pl.struct(keys).hash().is_in(repeated.implode()))
+    return candidates.group_by(keys).len("count").filter(pl.col("count") > 1)
+
+
+def with_key_count(
+    rows: pl.DataFrame, keys: Sequence[str], repeated: pl.DataFrame, name: str
+) -> pl.DataFrame:
+    """The rows with column `name`: how many rows of the file share the row's key."""
+    if repeated.height == 0:
+        return rows.with_columns(pl.lit(1, pl.Int64).alias(name))
+    counted = rows.join(repeated, on=list(keys), how="left", maintain_order="left")
+    return counted.with_columns(pl.col("count").fill_null(1).cast(pl.Int64).alias(name)).drop(
+        "count"
+    )
+
+
+def _slice_failures(rows: pl.DataFrame, model: type[pa.DataFrameModel]) -> pl.DataFrame:
+    """The failures of one slice: file_row, column_name, rule, value."""
     try:
-        model.validate(batch, lazy=True)
+        model.validate(rows, lazy=True)
     except pandera.errors.SchemaErrors as errors:
         cases = errors.failure_cases
     else:
-        return pl.DataFrame(
-            schema={
-                "file_row": pl.Int64,
-                "column_name": pl.String,
-                "rule": pl.String,
-                "value": pl.String,
-            }
-        )
+        return pl.DataFrame(schema=FAILURE_SCHEMA)
     whole_file = cases.filter(pl.col("index").is_null())
     if whole_file.height:
         first = whole_file.row(0, named=True)
         raise FiguresError(f"{first['column']}: {first['check']} (found {first['failure_case']})")
-    rows = batch.select(pl.col("file_row")).with_row_index("index")
+    numbered = rows.select(pl.col("file_row")).with_row_index("index")
     found: pl.DataFrame = (
         cases.with_columns(pl.col("index").cast(pl.UInt32))
-        .join(rows, on="index", how="left")
+        .join(numbered, on="index", how="left")
         .select(
             pl.col("file_row").cast(pl.Int64),
             pl.col("column").alias("column_name"),
@@ -77,66 +91,31 @@ def _batch_rejects(batch: pl.DataFrame, model: type[pa.DataFrameModel]) -> pl.Da
     return found
 
 
-def _gathered(reader: pa_arrow.RecordBatchReader, rows: int) -> Iterator[pl.DataFrame]:
-    """The reader's batches gathered into frames of about `rows` rows (pandera's fixed cost
-    per call is worth paying once per million rows, not once per DuckDB vector batch)."""
-    pending: list[pa_arrow.RecordBatch] = []
-    pending_rows = 0
-    for record_batch in reader:
-        pending.append(record_batch)
-        pending_rows += record_batch.num_rows
-        if pending_rows >= rows:
-            yield _frame(pending)
-            pending, pending_rows = [], 0
-    if pending:
-        yield _frame(pending)
-
-
-def _prefetched(frames: Iterator[pl.DataFrame]) -> Generator[pl.DataFrame, None, None]:
-    """The frames, the next one fetched from DuckDB in a thread while the caller validates this
-    one (DuckDB and polars both release the GIL, so on two cores the two overlap). Closing the
-    generator waits for the fetch under way: the connection is never used by two threads."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate-fetch") as pool:
-        pending = pool.submit(next, frames, None)
-        while (frame := pending.result()) is not None:
-            pending = pool.submit(next, frames, None)
-            yield frame
-
-
-def _frame(batches: list[pa_arrow.RecordBatch]) -> pl.DataFrame:
-    frame = pl.from_arrow(pa_arrow.Table.from_batches(batches))
-    assert isinstance(frame, pl.DataFrame)
-    return frame
-
-
 def validate_rows(
-    rows: duckdb.DuckDBPyRelation,
+    rows: pl.DataFrame,
     model: type[pa.DataFrameModel],
     *,
     kind: str,
     file_name: str,
     sha256: str,
-    total_rows: int,
     progress: Progress | None = None,
 ) -> pl.DataFrame:
-    """Every rejected row of the staged rows, with the column and the rule it breaks."""
-    found: list[pl.DataFrame] = []
-    done = 0
-    frames = _prefetched(_gathered(rows.to_arrow_reader(BATCH_ROWS), BATCH_ROWS))
+    """Every rejected row of the rows, with the column and the rule it breaks."""
+    found = [pl.DataFrame(schema=FAILURE_SCHEMA)]
     try:
-        for batch in frames:
-            found.append(_batch_rejects(batch, model))
-            done += batch.height
+        for start in range(0, rows.height, SLICE_ROWS):
+            found.append(_slice_failures(rows.slice(start, SLICE_ROWS), model))
             if progress:
-                progress(done, total_rows)
+                progress(min(start + SLICE_ROWS, rows.height), rows.height)
     except FiguresError as error:
         raise FiguresError(str(error), location=file_name) from None
-    finally:
-        frames.close()
-    rejects = pl.concat(found) if found else empty_rejects().drop("kind", "file_name", "sha256")
-    return rejects.sort("file_row", "column_name").select(
-        pl.lit(kind).alias("kind"),
-        pl.lit(file_name).alias("file_name"),
-        pl.lit(sha256).alias("sha256"),
-        pl.all(),
+    return (
+        pl.concat(found)
+        .sort("file_row", "column_name")
+        .select(
+            pl.lit(kind).alias("kind"),
+            pl.lit(file_name).alias("file_name"),
+            pl.lit(sha256).alias("sha256"),
+            pl.all(),
+        )
     )

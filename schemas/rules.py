@@ -8,7 +8,7 @@ import polars as pl
 
 EARLIEST_DATE = dt.date(2000, 1, 1)
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
-TRUE_FALSE = ("true", "false")
+TRUE_FALSE = r"^(?i:true|false)$"
 
 
 def as_date(column: str) -> pl.Expr:
@@ -21,9 +21,15 @@ def as_date(column: str) -> pl.Expr:
     )
 
 
+def as_flag(column: str) -> pl.Expr:
+    """The field as a boolean: true when it reads true in any letter case (is_true_false
+    has checked it reads true or false)."""
+    return pl.col(column).str.to_lowercase() == "true"
+
+
 def is_true_false(column: str) -> pl.Expr:
     """true or false, in any letter case (spreadsheets write TRUE)."""
-    return pl.col(column).str.to_lowercase().is_in(TRUE_FALSE)
+    return pl.col(column).str.contains(TRUE_FALSE)
 
 
 def passes(expr: pl.Expr) -> pl.Expr:

@@ -8,9 +8,18 @@ import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.types import PolarsData
 
-from schemas.rules import is_true_false, passes
+from schemas.rules import as_flag, is_true_false, passes
 
 MAX_AGE = 120
+# Computed from the text fields before validation (none: each check reads its field once).
+DERIVED: tuple[pl.Expr, ...] = ()
+# An accepted row as table victims stores it (sql/create_victims.sql).
+STORED = (
+    pl.col("crime_ref"),
+    pl.col("victim_ref"),
+    pl.col("age").cast(pl.Int32),
+    as_flag("injured"),
+)
 
 
 class Victims(pa.DataFrameModel):

@@ -1,10 +1,11 @@
--- The victims of the crimes in crime_state, with only the columns the measures read.
+-- The injured victims of the knife crimes in knife_crimes, with only the columns the measures
+-- read (every measure counts injured victims of knife crimes; the rest would only be copied).
 create or replace temp table victim_state as
-with current_crimes as (
+with knife as (
     select
         crime_ref,
         extract_date
-    from crime_state
+    from knife_crimes
 ),
 
 final as (
@@ -14,10 +15,11 @@ final as (
         victims.age,
         victims.injured
     from victims
-    inner join current_crimes
+    semi join knife
         on
-            victims.crime_ref = current_crimes.crime_ref
-            and victims.extract_date = current_crimes.extract_date
+            victims.crime_ref = knife.crime_ref
+            and victims.extract_date = knife.extract_date
+    where victims.injured
 )
 
 select * from final

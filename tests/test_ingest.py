@@ -103,20 +103,68 @@ def test_a_badly_named_file_is_refused(settings: Settings, tmp_path: Path) -> No
         ingest_paths(settings, [path])
 
 
+@pytest.mark.parametrize(
+    ("line", "found"),
+    [
+        ("C2,V2,20,true,extra", "found 5"),
+        # polars, which reads files without quotes, would read the missing field as empty
+        ("C2,V2,20", "found 3"),
+    ],
+)
 def test_a_malformed_file_leaves_the_warehouse_as_it_was(
-    settings: Settings, tmp_path: Path
+    settings: Settings, tmp_path: Path, line: str, found: str
 ) -> None:
     ingest_paths(settings, write_extract(tmp_path / "a", "2021-12-05", [crime("C1")]))
     crimes_csv, victims_csv = write_extract(
         tmp_path / "b", "2021-12-06", [crime("C2")], [victim("C2")]
     )
-    victims_csv.write_text(victims_csv.read_text() + "C2,V2,20,true,extra\n")
+    victims_csv.write_text(victims_csv.read_text() + line + "\n")
     with pytest.raises(FiguresError) as caught:
         ingest_paths(settings, [crimes_csv, victims_csv])
     assert str(caught.value) == (
-        "victims_2021-12-06.csv: well-formed CSV: row 2: expected 4 fields, found 5"
+        f"victims_2021-12-06.csv: well-formed CSV: row 2: expected 4 fields, {found}"
     )
     assert table_counts(settings) == (1, 0, 2)
+
+
+def _rewritten(path: Path, folder: Path, *, quoted: bool, reverse: bool) -> Path:
+    """The CSV file with every field quoted and/or its columns in reverse order, and blank
+    lines added (CSV readers skip them)."""
+    lines = []
+    for line in path.read_text().splitlines():
+        fields = line.split(",")
+        fields = fields[::-1] if reverse else fields
+        lines.append(",".join(f'"{f}"' if quoted else f for f in fields))
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    target.write_text("\n".join([*lines[:2], "", *lines[2:]]) + "\n\n")
+    return target
+
+
+def test_quotes_column_order_and_blank_lines_do_not_change_what_is_loaded(
+    tmp_path: Path,
+) -> None:
+    rows = [crime("C1"), crime("C2", borough_code=None, knife_flag="TRUE"), crime("C3")]
+    plain = write_extract(tmp_path / "plain", "2021-12-06", rows, [victim("C1"), victim("C3")])
+    variants = {
+        "plain": plain,
+        "quoted": [_rewritten(p, tmp_path / "quoted", quoted=True, reverse=False) for p in plain],
+        "reversed": [_rewritten(p, tmp_path / "rev", quoted=False, reverse=True) for p in plain],
+    }
+    loaded = {}
+    for name, paths in variants.items():
+        settings = Settings(warehouse=tmp_path / f"wh-{name}")
+        [result] = ingest_paths(settings, paths)
+        assert result.rejected == 0, name
+        with db.connect(settings) as con:
+            loaded[name] = [
+                con.execute(f"select * from {t} order by all").fetchall()
+                for t in ("crimes", "victims")
+            ]
+    assert loaded["plain"][0][1][2:4] == (__import__("datetime").date(2021, 3, 10), "robbery")
+    assert loaded["plain"][0][1][6] is None
+    assert loaded["quoted"] == loaded["plain"]
+    assert loaded["reversed"] == loaded["plain"]
 
 
 def test_a_row_breaking_two_rules_is_one_rejected_row_and_two_problems(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 
 from flows import db
@@ -12,6 +13,7 @@ from flows.errors import FiguresError
 from flows.ingest import ingest_paths, reject_lines
 from flows.publish import publish
 from flows.settings import Settings
+from flows.validate import repeated_keys
 from tests.extracts import crime, victim, write_extract
 
 CRIME_RULES = [
@@ -175,3 +177,14 @@ def test_row_numbers_hold_in_a_file_larger_than_one_batch(
     assert lines == [
         "crimes_2021-12-06.csv: row 250000: status: is recorded or cancelled (found 'open')"
     ]
+
+
+def test_repeated_keys_are_counted_exactly_and_empty_keys_left_to_their_own_rule() -> None:
+    rows = pl.DataFrame(
+        {
+            "crime_ref": ["A", "B", "A", "A", None, None, "C", "C"],
+            "victim_ref": ["V1", "V1", "V1", "V2", "V1", "V1", None, None],
+        }
+    )
+    assert sorted(repeated_keys(rows, ["crime_ref"]).rows()) == [("A", 3), ("C", 2)]
+    assert repeated_keys(rows, ["crime_ref", "victim_ref"]).rows() == [("A", "V1", 2)]

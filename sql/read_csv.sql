@@ -1,4 +1,5 @@
-create or replace temp table raw_file as
+-- A CSV file, every field as text, by DuckDB's strict reader: a row with too few or too many
+-- fields is an error naming its line.
 select *
 from read_csv(
     $path,
