@@ -8,7 +8,6 @@ here, over the whole file, before the slices are checked.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 
 import pandera.errors
@@ -17,10 +16,7 @@ import polars as pl
 
 from flows.errors import FiguresError
 
-log = logging.getLogger(__name__)
-
 SLICE_ROWS = 2_000_000
-REJECT_COLUMNS = ("file_name", "sha256", "file_row", "column_name", "rule", "value")
 FAILURE_SCHEMA = {
     "file_row": pl.Int64,
     "column_name": pl.String,
@@ -34,12 +30,6 @@ Progress = Callable[[int, int], None]
 BUILTIN_RULES = {"not_nullable": "is required but empty"}
 
 
-def empty_rejects() -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={"kind": pl.String, "file_name": pl.String, "sha256": pl.String, **FAILURE_SCHEMA}
-    )
-
-
 def repeated_keys(rows: pl.DataFrame, keys: Sequence[str]) -> pl.DataFrame:
     """The keys that occur more than once in the rows (empty keys aside), with their count.
 
@@ -47,9 +37,10 @@ def repeated_keys(rows: pl.DataFrame, keys: Sequence[str]) -> pl.DataFrame:
     rows whose hash repeats can share a key, and those few are then grouped by the key itself.
     """
     present = rows.select(keys).filter(pl.all_horizontal(pl.col(keys).is_not_null()))
-    hashes = present.select(pl.struct(keys).hash().alias("hash")).get_column("hash").sort()
+    hashed = present.with_columns(pl.struct(keys).hash().alias("hash"))
+    hashes = hashed.get_column("hash").sort()
     repeated = hashes.filter(hashes == hashes.shift(1))
-    candidates = present.filter(pl.struct(keys).hash().is_in(repeated.implode()))
+    candidates = hashed.filter(pl.col("hash").is_in(repeated.implode())).drop("hash")
     return candidates.group_by(keys).len("count").filter(pl.col("count") > 1)
 
 
