@@ -175,8 +175,11 @@ def ingest_dashboard_file(
     settings: Settings,
     path: Path,
     progress: Progress | None = None,
+    *,
+    landed: bool = False,
 ) -> DashboardResult:
-    """Load one dashboard file in one transaction (or nothing, when it is already loaded)."""
+    """Load one dashboard file in one transaction (or nothing, when it is already loaded);
+    `landed`: see flows.ingest.archive."""
     scan = scan_file(path)
     sha256 = scan.sha256
     # The extract date of a dashboard file is in its rows (refresh_date), not its name.
@@ -194,7 +197,7 @@ def ingest_dashboard_file(
         result.skipped = dict(db.query(con, "dashboard_skipped"))
         if not measures:
             return result
-        archived = archive(settings, extract_file)
+        archived = archive(settings, extract_file, landed=landed)
         db.run(con, "insert_dashboard_counts", {"sha256": sha256})
         db.run(con, "insert_dashboard_refreshes", {"sha256": sha256})
         for refresh_date, measure, rows in measures:
@@ -218,11 +221,17 @@ def ingest_dashboard_file(
 
 
 def ingest_dashboard_paths(
-    settings: Settings, paths: Iterable[Path], progress: Progress | None = None
+    settings: Settings,
+    paths: Iterable[Path],
+    progress: Progress | None = None,
+    *,
+    landed: bool = False,
 ) -> list[DashboardResult]:
     """Ingest dashboard files, each in its own transaction, in the order given."""
     paths = list(paths)
     if not paths:
         return []
     with db.connect(settings) as con:
-        return [ingest_dashboard_file(con, settings, path, progress) for path in paths]
+        return [
+            ingest_dashboard_file(con, settings, path, progress, landed=landed) for path in paths
+        ]

@@ -152,15 +152,33 @@ def identify(path: Path) -> ExtractFile:
     return ExtractFile(path.resolve(), kind, extract_date, scan_file(path))
 
 
-def archive(settings: Settings, extract_file: ExtractFile) -> Path:
-    """Keep the raw file under its content hash; writing it twice changes nothing."""
+def archive(settings: Settings, extract_file: ExtractFile, *, landed: bool = False) -> Path:
+    """Keep the raw file under its content hash; writing it twice changes nothing.
+
+    A landed file (one the nightly job will clear from its landing folder once it is loaded)
+    is archived as a hard link, which costs nothing: the archive then holds the only name
+    left for it. Any other file is the user's, so it is copied (as it is when the archive is
+    on another file system): copying a 700 MB file, and writing it back to disk, slows the
+    rest of the ingest by seconds.
+    """
     target = settings.archive / f"{extract_file.sha256}-{extract_file.name}"
     if not target.exists():
         settings.archive.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.partial")
-        shutil.copyfile(extract_file.path, partial)
+        partial.unlink(missing_ok=True)
+        if not (landed and _linked(extract_file.path, partial)):
+            shutil.copyfile(extract_file.path, partial)
         os.replace(partial, target)
     return target
+
+
+def _linked(source: Path, link: Path) -> bool:
+    """Whether `link` could be made a hard link to `source` (not across file systems)."""
+    try:
+        os.link(source, link)
+    except OSError:
+        return False
+    return True
 
 
 def read_header(path: Path) -> list[str]:
@@ -403,8 +421,11 @@ def ingest_extract(
     settings: Settings,
     files: list[ExtractFile],
     progress: Progress | None = None,
+    *,
+    landed: bool = False,
 ) -> IngestResult:
-    """Load one extract (its crimes and victims files) in one transaction."""
+    """Load one extract (its crimes and victims files) in one transaction; `landed`: see
+    archive."""
     pair = _pair(files)
     extract_date = pair["crimes"].extract_date
     names = tuple(pair[k].name for k in COLUMNS)
@@ -420,7 +441,7 @@ def ingest_extract(
                 location=extract_file.name,
                 rule="one file per extract date",
             )
-    archived = {kind: archive(settings, f) for kind, f in pair.items()}
+    archived = {kind: archive(settings, f, landed=landed) for kind, f in pair.items()}
     result = IngestResult(extract_date, names)
     with db.transaction(con):
         rejects = [
@@ -444,14 +465,18 @@ def group_by_extract(paths: Iterable[Path]) -> dict[dt.date, list[ExtractFile]]:
 
 
 def ingest_paths(
-    settings: Settings, paths: Iterable[Path], progress: Progress | None = None
+    settings: Settings,
+    paths: Iterable[Path],
+    progress: Progress | None = None,
+    *,
+    landed: bool = False,
 ) -> list[IngestResult]:
-    """Ingest the given files, one extract at a time in date order."""
+    """Ingest the given files, one extract at a time in date order; `landed`: see archive."""
     groups = group_by_extract(paths)
     results = []
     with db.connect(settings) as con:
         for files in groups.values():
-            results.append(ingest_extract(con, settings, files, progress))
+            results.append(ingest_extract(con, settings, files, progress, landed=landed))
     return results
 
 

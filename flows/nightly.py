@@ -62,7 +62,7 @@ def find_landed(warehouse: str, landing: str) -> list[str]:
 @task(cache_policy=NO_CACHE)
 def ingest_landed(warehouse: str, files: list[str]) -> list[IngestResult]:
     """Ingest, then clear from landing every extract that is safely in the warehouse."""
-    results = ingest_paths(Settings.load(warehouse), [Path(f) for f in files])
+    results = ingest_paths(Settings.load(warehouse), [Path(f) for f in files], landed=True)
     loaded = {name for result in results for name in result.files}
     for name in files:
         if Path(name).name in loaded:
@@ -73,7 +73,9 @@ def ingest_landed(warehouse: str, files: list[str]) -> list[IngestResult]:
 @task(cache_policy=NO_CACHE)
 def ingest_dashboards(warehouse: str, files: list[str]) -> list[DashboardResult]:
     """Ingest landed dashboard files (each in its own transaction), then clear them from landing."""
-    results = ingest_dashboard_paths(Settings.load(warehouse), [Path(f) for f in files])
+    results = ingest_dashboard_paths(
+        Settings.load(warehouse), [Path(f) for f in files], landed=True
+    )
     for name in files:
         Path(name).unlink(missing_ok=True)
     return results

@@ -57,6 +57,31 @@ def test_files_are_archived_by_content_hash(settings: Settings, tmp_path: Path) 
     assert (settings.archive / archived[0]).read_bytes() in {p.read_bytes() for p in paths}
 
 
+def test_a_users_file_is_archived_as_a_copy_it_may_go_on_changing(
+    settings: Settings, tmp_path: Path
+) -> None:
+    crimes_csv, _ = paths = write_extract(tmp_path / "in", "2021-12-06", [crime("C1")])
+    ingest_paths(settings, paths)
+    [archived] = settings.archive.glob("*-crimes_2021-12-06.csv")
+    kept = archived.read_bytes()
+    crimes_csv.write_text("edited by its owner after the ingest\n")
+    assert archived.read_bytes() == kept
+    assert archived.stat().st_ino != crimes_csv.stat().st_ino
+
+
+def test_a_landed_file_is_archived_as_a_hard_link_costing_no_copy(
+    settings: Settings, tmp_path: Path
+) -> None:
+    paths = write_extract(settings.landing, "2021-12-06", [crime("C1")], [victim("C1")])
+    ingest_paths(settings, paths, landed=True)
+    for path in paths:
+        [archived] = settings.archive.glob(f"*-{path.name}")
+        assert archived.stat().st_ino == path.stat().st_ino
+        path.unlink()  # as the nightly job clears its landing folder
+        assert archived.stat().st_nlink == 1
+    assert table_counts(settings) == (1, 1, 2)
+
+
 def test_the_same_files_twice_change_nothing(settings: Settings, tmp_path: Path) -> None:
     paths = write_extract(tmp_path / "in", "2021-12-06", [crime("C1")], [victim("C1")])
     ingest_paths(settings, paths)
