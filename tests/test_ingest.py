@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from flows import db
 from flows.errors import FiguresError
-from flows.ingest import ingest_paths
+from flows.ingest import FileScan, ingest_paths, scan_file
 from flows.settings import Settings
 from tests.extracts import crime, victim, write_extract
 
@@ -46,6 +47,18 @@ def test_csv_gz_and_parquet_load_the_same_rows_as_csv(settings: Settings, tmp_pa
         with db.connect(other) as c:
             row = c.execute("select * from crimes").fetchall()[0]
         assert row[1:4] == ("C1", __import__("datetime").date(2021, 3, 10), "robbery"), date
+
+
+@pytest.mark.parametrize(
+    ("content", "commas", "quotes"),
+    [(b"", 0, False), (b"a,b\n1,2\n", 2, False), (b'a,b\n"1,5",2\n' * 500_000, 1_500_000, True)],
+)
+def test_a_scan_hashes_the_file_and_counts_its_commas(
+    tmp_path: Path, content: bytes, commas: int, quotes: bool
+) -> None:
+    path = tmp_path / "crimes_2021-12-06.csv"
+    path.write_bytes(content)
+    assert scan_file(path) == FileScan(hashlib.sha256(content).hexdigest(), commas, quotes)
 
 
 def test_files_are_archived_by_content_hash(settings: Settings, tmp_path: Path) -> None:
