@@ -8,6 +8,7 @@ import polars as pl
 
 EARLIEST_DATE = dt.date(2000, 1, 1)
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+TRUE = r"^(?i:true)$"
 TRUE_FALSE = r"^(?i:true|false)$"
 
 
@@ -23,8 +24,8 @@ def as_date(column: str) -> pl.Expr:
 
 def as_flag(column: str) -> pl.Expr:
     """The field as a boolean: true when it reads true in any letter case (is_true_false
-    has checked it reads true or false)."""
-    return pl.col(column).str.to_lowercase() == "true"
+    has checked it reads true or false). A match, not a lowercased copy of every value."""
+    return pl.col(column).str.contains(TRUE)
 
 
 def is_true_false(column: str) -> pl.Expr:
