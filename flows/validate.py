@@ -16,7 +16,8 @@ import polars as pl
 
 from flows.errors import FiguresError
 
-SLICE_ROWS = 2_000_000
+# Each slice costs pandera a pass of its own: slices are few, for progress on a long file.
+SLICE_ROWS = 5_000_000
 FAILURE_SCHEMA = {
     "file_row": pl.Int64,
     "column_name": pl.String,
