@@ -3,10 +3,11 @@
 Adding a measure is one entry here and one `sql/measure_<id>.sql` that counts it by
 borough_code and month from a set of crime versions (tables `crime_state`, `knife_crimes`,
 `victim_state`; the last two hold only the rows and columns today's measures read (knife
-crimes; their injured victims): widen them in sql/
-if a new measure needs more). A measure must count crime by crime (a crime's count depends
-only on its own version and victims): flows/build.py records each extract's changes on that
-basis, and recounts a measure from the first extract whenever its SQL changes.
+crimes; their injured victims, each with its crime's borough, recorded date and domestic
+abuse flag): widen them in sql/ if a new measure needs more). A measure must count crime by
+crime (a crime's count depends only on its own version and victims): flows/build.py records
+each extract's changes on that basis, and recounts a measure from the first extract whenever
+its SQL changes.
 """
 
 from __future__ import annotations

@@ -1,24 +1,16 @@
-with knife as (
-    select * from knife_crimes
+-- Knife crimes with at least one injured victim: each crime version once, however many of
+-- its victims were injured.
+with injured_victims as (
+    select * from victim_state
 ),
 
-injured_victims as (
-    select
+crimes_with_injury as (
+    select distinct
         crime_ref,
-        extract_date
-    from victim_state
-    where injured
-),
-
-with_injury as (
-    select knife.*
-    from knife
-    where exists (
-        select 1 from injured_victims
-        where
-            injured_victims.crime_ref = knife.crime_ref
-            and injured_victims.extract_date = knife.extract_date
-    )
+        extract_date,
+        borough_code,
+        recorded_date
+    from injured_victims
 ),
 
 final as (
@@ -26,7 +18,7 @@ final as (
         borough_code,
         date_trunc('month', recorded_date)::date as month,
         count(*) as count
-    from with_injury
+    from crimes_with_injury
     group by all
 )
 

@@ -1,25 +1,33 @@
--- The injured victims of the knife crimes in knife_crimes, with only the columns the measures
--- read (every measure counts injured victims of knife crimes; the rest would only be copied).
+-- The injured victims of the knife crimes in knife_crimes, each with its crime's borough,
+-- recorded date and domestic abuse flag: a victim measure reads this table alone, with no
+-- second join back to its crimes.
 create or replace temp table victim_state as
 with knife as (
+    select * from knife_crimes
+),
+
+injured_victims as (
     select
         crime_ref,
-        extract_date
-    from knife_crimes
+        extract_date,
+        age
+    from victims
+    where injured
 ),
 
 final as (
     select
-        victims.crime_ref,
-        victims.extract_date,
-        victims.age,
-        victims.injured
-    from victims
-    semi join knife
+        injured_victims.crime_ref,
+        injured_victims.extract_date,
+        injured_victims.age,
+        knife.borough_code,
+        knife.recorded_date,
+        knife.domestic_abuse
+    from injured_victims
+    inner join knife
         on
-            victims.crime_ref = knife.crime_ref
-            and victims.extract_date = knife.extract_date
-    where victims.injured
+            injured_victims.crime_ref = knife.crime_ref
+            and injured_victims.extract_date = knife.extract_date
 )
 
 select * from final
