@@ -2,7 +2,8 @@
 
 For each size (1 and 10 million generated crimes by default) this script generates one
 full-snapshot extract with `flows.generate.generate_scaled`, then runs, each in a fresh
-interpreter so that no run inherits another's memory:
+interpreter so that no run inherits another's memory, and each several times in turn (the
+run with the median time is reported, with the spread):
 
 - the bare DuckDB baseline: the least work the job needs, one `create table ... as select *
   from read_csv(...)` per file into a new database file, then one query counting knife crimes
@@ -15,7 +16,7 @@ It prints a markdown table fit for the README, and a verdict per size against th
 pipeline work within 2 times the baseline, and peak memory under 3 GB, at 10 million crimes.
 Progress goes to stderr. It is a script, not a test.
 
-Usage: bench.py [--sizes 1000000,10000000] [--keep]
+Usage: bench.py [--sizes 1000000,10000000] [--repeat 3] [--keep]
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 DEFAULT_SIZES = (1_000_000, 10_000_000)
+DEFAULT_REPEAT = 3
 SEED = 2021
 TARGET_RATIO = 2.0
 TARGET_PEAK_MB = 3072.0
@@ -296,9 +298,11 @@ class SizeResult:
     generate_seconds: float
     rows: tuple[Row, ...]
     work_seconds: float
+    work_runs: tuple[float, ...]
     nightly_crimes: int
     nightly_seconds: float
     baseline_seconds: float
+    baseline_runs: tuple[float, ...]
     peak_mb: float
 
 
@@ -388,7 +392,23 @@ def baseline_rows(result: dict[str, Any]) -> list[Row]:
     ]
 
 
-def bench_size(crimes: int, root: Path) -> SizeResult:
+def baseline_seconds(result: dict[str, Any]) -> float:
+    return sum(result["seconds"].values())  # type: ignore[no-any-return]
+
+
+def work_seconds(result: dict[str, Any]) -> float:
+    s: dict[str, float] = result["seconds"]
+    return s["ingest_wall"] + s["publish_wall"]
+
+
+def median_run(
+    runs: list[dict[str, Any]], seconds: Callable[[dict[str, Any]], float]
+) -> dict[str, Any]:
+    """The run whose time is the median (the lower middle one of an even number)."""
+    return sorted(runs, key=seconds)[(len(runs) - 1) // 2]
+
+
+def bench_size(crimes: int, root: Path, repeat: int) -> SizeResult:
     from flows.generate import generate_scaled, generate_scaled_delta
 
     data = root / "landing"
@@ -399,31 +419,39 @@ def bench_size(crimes: int, root: Path) -> SizeResult:
     )
     generate_seconds = time.perf_counter() - started
     csv_mb = sum(p.stat().st_size for p in paths) / 2**20
-    say(f"{crimes:,} crimes: bare DuckDB baseline")
-    baseline = run_worker("baseline", "--data", str(data), "--target", str(root / "bare.duckdb"))
-    say(f"{crimes:,} crimes: pipeline")
-    pipeline = run_worker("pipeline", "--data", str(data), "--target", str(root / "warehouse"))
+    baselines, pipelines = [], []
+    bare, warehouse = root / "bare.duckdb", root / "warehouse"
+    for run in range(1, repeat + 1):
+        # In turn, so that a slower spell of the machine falls on both.
+        say(f"{crimes:,} crimes: bare DuckDB baseline, run {run} of {repeat}")
+        bare.unlink(missing_ok=True)
+        baselines.append(run_worker("baseline", "--data", str(data), "--target", str(bare)))
+        say(f"{crimes:,} crimes: pipeline, run {run} of {repeat}")
+        shutil.rmtree(warehouse, ignore_errors=True)
+        pipelines.append(run_worker("pipeline", "--data", str(data), "--target", str(warehouse)))
+    baseline = median_run(baselines, baseline_seconds)
+    pipeline = median_run(pipelines, work_seconds)
     delta = root / "delta"
     generate_scaled_delta(delta, base_crimes=crimes, crimes=NIGHTLY_CRIMES, seed=SEED)
     say(f"{crimes:,} crimes: the nightly run of a {NIGHTLY_CRIMES:,}-crime delta on that warehouse")
-    nightly = run_worker("pipeline", "--data", str(delta), "--target", str(root / "warehouse"))
+    nightly = run_worker("pipeline", "--data", str(delta), "--target", str(warehouse))
     rows = (
         pipeline_rows(pipeline)
         + baseline_rows(baseline)
         + pipeline_rows(nightly, label=f"nightly {NIGHTLY_CRIMES:,}-crime delta: ")
     )
-    s = pipeline["seconds"]
-    n = nightly["seconds"]
     return SizeResult(
         crimes=int(pipeline["rows"]["crimes"]),
         victims=int(pipeline["rows"]["victims"]),
         csv_mb=csv_mb,
         generate_seconds=generate_seconds,
         rows=tuple(rows),
-        work_seconds=s["ingest_wall"] + s["publish_wall"],
+        work_seconds=work_seconds(pipeline),
+        work_runs=tuple(work_seconds(run) for run in pipelines),
         nightly_crimes=int(nightly["rows"]["crimes"]),
-        nightly_seconds=n["ingest_wall"] + n["publish_wall"],
-        baseline_seconds=sum(baseline["seconds"].values()),
+        nightly_seconds=work_seconds(nightly),
+        baseline_seconds=baseline_seconds(baseline),
+        baseline_runs=tuple(baseline_seconds(run) for run in baselines),
         peak_mb=_mb(max(pipeline["peak_kb"].values())),
     )
 
@@ -451,7 +479,11 @@ def machine_facts() -> list[str]:
     ]
 
 
-def render(results: list[SizeResult], method: str) -> str:
+def _runs(seconds: tuple[float, ...]) -> str:
+    return ", ".join(f"{value:.1f}" for value in seconds)
+
+
+def render(results: list[SizeResult], method: str, repeat: int) -> str:
     lines = [
         "| crimes | stage | seconds | peak RSS (MB) | what |",
         "|---:|---|---:|---:|---|",
@@ -471,7 +503,8 @@ def render(results: list[SizeResult], method: str) -> str:
         lines += [
             f"- {size.crimes:,} crimes, {size.victims:,} victims, {size.csv_mb:,.0f} MB of CSV "
             f"(generated in {size.generate_seconds:.1f} s){judged}: pipeline work "
-            f"{size.work_seconds:,.1f} s vs bare DuckDB {size.baseline_seconds:,.1f} s = "
+            f"{size.work_seconds:,.1f} s (runs: {_runs(size.work_runs)}) vs bare DuckDB "
+            f"{size.baseline_seconds:,.1f} s (runs: {_runs(size.baseline_runs)}) = "
             f"{ratio:.2f}x ({time_ok} the target of at most {TARGET_RATIO:g}x); peak memory "
             f"{size.peak_mb:,.0f} MB ({memory_ok} the target of under {TARGET_PEAK_MB:,.0f} MB)",
         ]
@@ -486,8 +519,9 @@ def render(results: list[SizeResult], method: str) -> str:
         "",
         "How each figure is measured:",
         "",
-        "- Each size runs in two fresh processes, the bare DuckDB baseline then the pipeline, on "
-        "the same generated CSV files (written back to disk, and warm in the page cache); "
+        f"- Each size runs the bare DuckDB baseline then the pipeline, {repeat} times in turn, "
+        "each run in a fresh process, on the same generated CSV files (written back to disk, "
+        "and warm in the page cache); the table shows the run of each with the median time; "
         "the pipeline archives them as the nightly job archives landed files, by hard link.",
         "- ingest = wall time of `ingest_paths` less its validate and count time: reading each "
         "file into a polars frame of text fields (`seconds['stage']`), the typed insert into the "
@@ -532,6 +566,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=DEFAULT_SIZES,
         help="comma-separated numbers of crimes (default 1000000,10000000)",
     )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        choices=range(1, 10),
+        default=DEFAULT_REPEAT,
+        metavar="N",
+        help=f"runs of the baseline and of the pipeline per size (default {DEFAULT_REPEAT})",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
     parser.add_argument("--worker", choices=("baseline", "pipeline"), help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
@@ -562,9 +604,9 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for crimes in args.sizes:
         with scratch(crimes, args.keep) as root:
-            results.append(bench_size(crimes, root))
+            results.append(bench_size(crimes, root, args.repeat))
     method = PeakMeter("parent").method
-    print(render(results, method))
+    print(render(results, method, args.repeat))
     return 0
 
 
