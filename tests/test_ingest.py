@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import shutil
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -93,6 +94,21 @@ def test_a_landed_file_is_archived_as_a_hard_link_costing_no_copy(
         path.unlink()  # as the nightly job clears its landing folder
         assert archived.stat().st_nlink == 1
     assert table_counts(settings) == (1, 1, 2)
+
+
+def test_a_landed_file_on_another_file_system_is_copied(settings: Settings) -> None:
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or shm.stat().st_dev == settings.warehouse.parent.stat().st_dev:
+        pytest.skip("needs /dev/shm on a file system of its own (Linux)")
+    landing = Path(tempfile.mkdtemp(dir=shm))
+    try:
+        crimes_csv, _ = paths = write_extract(landing, "2021-12-06", [crime("C1")])
+        ingest_paths(settings, paths, landed=True)
+        [archived] = settings.archive.glob("*-crimes_2021-12-06.csv")
+        assert archived.read_bytes() == crimes_csv.read_bytes()
+        assert archived.stat().st_dev != crimes_csv.stat().st_dev
+    finally:
+        shutil.rmtree(landing)
 
 
 def test_the_same_files_twice_change_nothing(settings: Settings, tmp_path: Path) -> None:
