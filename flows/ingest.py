@@ -6,7 +6,8 @@ the warehouse holds all of it or, after any failure or crash, none of it.
 
 Each file is read whole into a polars frame of text fields (a field is only typed once pandera
 has accepted it, so that a bad value is quarantined rather than failing the load), checked with
-its pandera model, and its accepted rows are inserted from that frame, typed by SQL.
+its pandera model, and its accepted rows are typed as their table stores them (the schema's
+STORED expressions) and inserted from that frame.
 """
 
 from __future__ import annotations
@@ -390,6 +391,7 @@ def _load_file(
     The crimes file goes first: the victims file is checked against the crimes it accepted.
     """
     kind = extract_file.kind
+    params = {"extract_date": extract_file.extract_date}
     log.info("%s: staging", extract_file.name)
     started = time.perf_counter()
     rows = _read_checked(con, extract_file)
@@ -414,8 +416,8 @@ def _load_file(
     # The order of the rows in the table means nothing, and keeping it costs a fifth of the insert.
     con.execute("set preserve_insertion_order = false")
     try:
-        db.run(con, f"insert_{kind}", {"extract_date": extract_file.extract_date})
-        db.run(con, "insert_quarantine", {"extract_date": extract_file.extract_date})
+        db.run(con, f"insert_{kind}", params)
+        db.run(con, "insert_quarantine", params)
     finally:
         con.execute("reset preserve_insertion_order")
         con.unregister("accepted_rows")
