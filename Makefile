@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml requirements.lock
 	@rm -f $(VENV)/.installed-* && touch $@
 
 run: setup
-	$(BIN)/figures run
+	$(BIN)/figures run --sample
 
 lint: setup
 	$(BIN)/ruff check .

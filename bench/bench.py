@@ -1,16 +1,16 @@
 """`make bench`: wall time and peak memory of each pipeline stage against a bare DuckDB baseline.
 
 For each size (1 and 10 million generated crimes by default) this script generates one
-full-snapshot extract with `flows.generate.generate_scaled`, then runs, each in a fresh
+full-snapshot extract with `sample.generate.generate_scaled`, then runs, each in a fresh
 interpreter so that no run inherits another's memory, and each several times in turn (the
 run with the median time is reported, with the spread):
 
 - the bare DuckDB baseline: the least work the job needs, one `create table ... as select *
   from read_csv(...)` per file into a new database file, then one query counting knife crimes
   by month and borough;
-- the pipeline, through its real functions: `flows.ingest.ingest_paths` (ingest, validate, count)
-  then `flows.publish.publish` (build and publish), taking the files as the nightly job takes
-  those landed for it (archived by hard link, not copied).
+- the pipeline, through its real functions: `ingest_paths` (sources/incidents/ingest.py:
+  ingest, validate, count) then `publish` (publication/publish.py: build and publish), taking
+  the files as the nightly job takes those landed for it (archived by hard link, not copied).
 
 It prints a markdown table fit for the README, and a verdict per size against the targets:
 pipeline work within 2 times the baseline, and peak memory under 3 GB, at 10 million crimes.
@@ -238,9 +238,9 @@ class PhaseLog(logging.Handler):
 def run_pipeline(data: Path, warehouse: Path) -> dict[str, Any]:
     """Ingest (stage, validate, load, count) with ingest_paths, then publish with publish."""
     meter = PeakMeter("start-up")
-    from flows.ingest import ingest_paths
-    from flows.publish import publish
-    from flows.settings import Settings
+    from statement_figures.config import Settings
+    from statement_figures.publication.publish import publish
+    from statement_figures.sources.incidents.ingest import ingest_paths
 
     startup = time.perf_counter() - _STARTED
     handler = PhaseLog(meter)
@@ -411,7 +411,7 @@ def median_run(
 
 
 def bench_size(crimes: int, root: Path, repeat: int) -> SizeResult:
-    from flows.generate import generate_scaled, generate_scaled_delta
+    from sample.generate import generate_scaled, generate_scaled_delta
 
     data = root / "landing"
     say(f"{crimes:,} crimes: generating in {data}")

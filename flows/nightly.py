@@ -1,99 +1,55 @@
-"""The nightly job as a Prefect flow: ingest what landed, then build and publish.
+"""The `nightly` flow: ingest what landed, night by night, then publish as of the latest data.
 
-Call `flows.prefect_env.configure_prefect` before importing this module.
+It only wires statement_figures: the landing folder (sources/landing.py), ingest
+(sources/detect.py) and publishing (publication/publish.py). It never writes data of its own:
+the built-in sample reaches a warehouse only when `figures run --sample` asks for it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-from collections import defaultdict
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 
-from flows import db
-from flows.dashboard import DashboardResult, ingest_dashboard_paths, is_dashboard_file
-from flows.errors import FiguresError
-from flows.ingest import NAME_PATTERN, IngestResult, ingest_paths
-from flows.lock import writer_lock
-from flows.publish import Publication, publish
-from flows.settings import Settings
-
-log = logging.getLogger(__name__)
-
-
-def landed_files(landing: Path) -> list[Path]:
-    """Incident extracts (named by their date) and Monthly Crime Dashboard files (told apart
-    by their columns) waiting in the landing folder."""
-    return sorted(
-        p
-        for p in landing.glob("*")
-        if p.is_file() and (NAME_PATTERN.match(p.name) or is_dashboard_file(p))
-    )
-
-
-def warehouse_is_new(settings: Settings) -> bool:
-    if not settings.database.exists():
-        return True
-    with db.connect(settings) as con:
-        [(files,)] = db.query(con, "loaded_file_count")
-    return bool(files == 0)
+from statement_figures.config import Settings
+from statement_figures.domain.errors import FiguresError
+from statement_figures.domain.sources import DASHBOARD, INCIDENTS
+from statement_figures.publication.publish import Publication, publish
+from statement_figures.sources.dashboard.ingest import DashboardResult
+from statement_figures.sources.detect import ingest_files
+from statement_figures.sources.incidents.ingest import IngestResult
+from statement_figures.sources.landing import clear, landed_files, nights
+from statement_figures.warehouse.lock import writer_lock
 
 
 @task(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def find_landed(warehouse: str, landing: str) -> list[str]:
-    """The extract files waiting in the landing folder (the sample, on a new warehouse)."""
-    settings = Settings.load(warehouse)
+def find_landed(landing: str) -> dict[str, list[str]]:
+    """The files of each source waiting in the landing folder."""
     folder = Path(landing)
     folder.mkdir(parents=True, exist_ok=True)
-    files = landed_files(folder)
-    if not files and warehouse_is_new(settings):
-        from flows.generate import generate_sample
-
-        log.info("new warehouse and nothing landed: writing the built-in sample to %s", folder)
-        generate_sample(folder)
-        files = landed_files(folder)
-    return [str(p) for p in files]
+    return {source: [str(p) for p in paths] for source, paths in landed_files(folder).items()}
 
 
 @task(cache_policy=NO_CACHE)
-def ingest_landed(warehouse: str, files: list[str]) -> list[IngestResult]:
-    """Ingest, then clear from landing every extract that is safely in the warehouse."""
-    results = ingest_paths(Settings.load(warehouse), [Path(f) for f in files], landed=True)
-    loaded = {name for result in results for name in result.files}
-    for name in files:
-        if Path(name).name in loaded:
-            Path(name).unlink(missing_ok=True)
-    return results
-
-
-@task(cache_policy=NO_CACHE)
-def ingest_dashboards(warehouse: str, files: list[str]) -> list[DashboardResult]:
-    """Ingest landed dashboard files (each in its own transaction), then clear them from landing."""
-    results = ingest_dashboard_paths(
-        Settings.load(warehouse), [Path(f) for f in files], landed=True
-    )
-    for name in files:
-        Path(name).unlink(missing_ok=True)
+def ingest_landed(warehouse: str, files: list[str]) -> list[IngestResult | DashboardResult]:
+    """Ingest landed files, then clear from landing every file safely in the warehouse."""
+    paths = [Path(f) for f in files]
+    results = ingest_files(Settings.load(warehouse), paths, landed=True)
+    loaded = {
+        name
+        for result in results
+        for name in (result.files if isinstance(result, IngestResult) else (result.file_name,))
+    }
+    clear(paths, loaded)
     return results
 
 
 @task(cache_policy=NO_CACHE)
 def publish_figures(warehouse: str, as_of: dt.date | None, run_id: str) -> Publication:
     return publish(Settings.load(warehouse), as_of=as_of, run_id=run_id)
-
-
-def nights(files: list[str]) -> list[tuple[dt.date, list[str]]]:
-    """The landed files grouped by extract date, oldest night first."""
-    by_date: dict[dt.date, list[str]] = defaultdict(list)
-    for name in files:
-        match = NAME_PATTERN.match(Path(name).name)
-        assert match, name
-        by_date[dt.date.fromisoformat(match.group(2))].append(name)
-    return sorted(by_date.items())
 
 
 @flow(name="nightly", log_prints=False)
@@ -113,13 +69,12 @@ def nightly(
     settings = Settings.load(warehouse)
     run_id = str(get_run_context().flow_run.id)  # type: ignore[union-attr]
     with writer_lock(settings.lock_file, "nightly flow"):
-        files = find_landed(warehouse, landing or str(settings.landing))
-        dashboards = [f for f in files if not NAME_PATTERN.match(Path(f).name)]
-        if dashboards:
-            ingest_dashboards(warehouse, dashboards)
-        landed = nights([f for f in files if f not in dashboards])
+        files = find_landed(landing or str(settings.landing))
+        if files[DASHBOARD]:
+            ingest_landed(warehouse, files[DASHBOARD])
+        landed = nights(Path(f) for f in files[INCIDENTS])
         for number, (night, night_files) in enumerate(landed, start=1):
-            ingest_landed(warehouse, night_files)
+            ingest_landed(warehouse, [str(p) for p in night_files])
             if as_of is None and number < len(landed):
                 progress = "night %d/%d %s: %s"
                 try:

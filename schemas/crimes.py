@@ -8,8 +8,8 @@ import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.types import PolarsData
 
-from flows.areas import BOROUGH_CODES
 from schemas.rules import EARLIEST_DATE, as_date, as_flag, is_true_false, passes
+from statement_figures.domain.areas import BOROUGH_CODES
 
 OFFENCE_GROUPS = (
     "homicide",

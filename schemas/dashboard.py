@@ -13,8 +13,8 @@ import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.types import PolarsData
 
-from flows.areas import BOROUGH_CODES
 from schemas.rules import passes
+from statement_figures.domain.areas import BOROUGH_CODES
 
 BOROUGH_LEVEL = "Borough"
 WARD_LEVEL = "Safer Neighbourhood Teams"

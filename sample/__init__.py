@@ -1,0 +1,2 @@
+"""Synthetic incident extracts for trying the pipeline, for tests and for benchmarks: never
+production data."""

@@ -1,0 +1,1 @@
+insert into warehouse_schema (version) values ($version)

@@ -1,0 +1,2 @@
+select max(version) as version
+from warehouse_schema

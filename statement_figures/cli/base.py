@@ -1,0 +1,81 @@
+"""What every command of the command line shares: how a command is declared, argument types,
+the writer lock, progress lines and how a publication is printed."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import NoReturn
+
+from statement_figures.config import Settings
+from statement_figures.domain.errors import FiguresError
+from statement_figures.domain.periods import parse_month
+from statement_figures.publication.publish import Publication
+from statement_figures.publication.show import readable
+from statement_figures.warehouse.lock import writer_lock
+
+log = logging.getLogger("statement_figures")
+
+EXIT_ERROR = 2
+EXIT_REJECTED = 3
+EXIT_DIFFERENCES = 1
+
+Handler = Callable[[Settings, argparse.Namespace], int]
+
+
+@dataclass(frozen=True)
+class Command:
+    """One `figures` command: its name, help, arguments and what it does."""
+
+    name: str
+    help: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+    run: Handler
+    runs_flows: bool = False  # Prefect is pointed at the warehouse before it runs
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (its subcommands inherit it)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def date_argument(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
+
+
+def month_argument(text: str) -> dt.date:
+    try:
+        return parse_month(text)
+    except FiguresError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def progress(label: str) -> Callable[[int, int], None]:
+    def report(done: int, total: int) -> None:
+        log.info("%s: %s of %s rows", label, f"{done:,}", f"{total:,}")
+
+    return report
+
+
+def writer(settings: Settings, command: str) -> AbstractContextManager[None]:
+    """The warehouse's writer lock (warehouse/lock.py): taken before any write, waited for."""
+    return writer_lock(settings.lock_file, command)
+
+
+def print_publication(publication: Publication) -> None:
+    print()
+    print("\n".join(readable(publication.document)))
+    print()
+    state = "unchanged, already published" if publication.unchanged else "published"
+    print(f"{state}: {publication.folder}")
+    print(f"report: {publication.report_html}")
+    print(publication.figures_json)

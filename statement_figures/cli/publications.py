@@ -1,0 +1,223 @@
+"""Commands that make, read and check publications: publish, show, verify, keygen, revisions
+and reconcile."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from statement_figures.cli.base import (
+    EXIT_DIFFERENCES,
+    Command,
+    date_argument,
+    month_argument,
+    print_publication,
+    writer,
+)
+from statement_figures.config import Settings, load_spec
+from statement_figures.domain.periods import PERIOD_TYPES
+from statement_figures.domain.sources import SOURCES
+from statement_figures.domain.spec import DEFAULT_SPEC
+from statement_figures.publication.publish import publish
+from statement_figures.publication.reconcile import Tolerance, reconcile
+from statement_figures.publication.revisions import REVISED, revision_table, revisions
+from statement_figures.publication.show import (
+    check_signature,
+    find_figures_json,
+    headline_sentences,
+    read_document,
+    readable,
+    report_beside,
+    shown_as_json,
+)
+from statement_figures.publication.signing import (
+    default_public_key,
+    generate_keypair,
+    parse_trusted_comment,
+    public_key_id,
+    verify_file,
+)
+from statement_figures.warehouse import db
+from statement_figures.warehouse.queries import latest_extract
+
+
+def _publish_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--as-of", type=date_argument, help="as of this date (default: the latest extract)"
+    )
+    parser.add_argument(
+        "--period-end", type=month_argument, help="YYYY-MM (default: last complete month)"
+    )
+    parser.add_argument("--baseline-year", type=int, help="YYYY (default: from the spec)")
+    parser.add_argument("--period-type", choices=PERIOD_TYPES, help="default: from the spec")
+    parser.add_argument("--min-base", type=int, help="suppress percentages on smaller baselines")
+    parser.add_argument("--spec", type=Path, help="a statement spec (TOML)")
+    parser.add_argument("--out", type=Path, help="write the publication to this folder")
+    parser.add_argument(
+        "--source",
+        choices=SOURCES,
+        help="default: incidents when any are loaded on or before the as-of date, else the "
+        "Monthly Crime Dashboard",
+    )
+    parser.add_argument("--wards", action="store_true", help="add ward figures (dashboard only)")
+
+
+def _publish(settings: Settings, args: argparse.Namespace) -> int:
+    spec = load_spec(args.spec) if args.spec else DEFAULT_SPEC
+    spec = spec.with_overrides(
+        period_type=args.period_type,
+        period_end=args.period_end,
+        baseline_year=args.baseline_year,
+        min_base=args.min_base,
+    )
+    if args.wards and "ward" not in spec.area_types:
+        spec = spec.with_overrides(area_types=(*spec.area_types, "ward"))
+    with writer(settings, "figures publish"):
+        publication = publish(
+            settings, spec=spec, as_of=args.as_of, out=args.out, source=args.source
+        )
+    print_publication(publication)
+    return 0
+
+
+def _keygen_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, help="folder for figures.key and figures.pub")
+
+
+def _keygen(settings: Settings, args: argparse.Namespace) -> int:
+    out = args.out or Path.cwd()
+    secret, public = generate_keypair(out)
+    print(f"secret key: {secret} (mode 0600; keep it out of git and never share it)")
+    print(f"public key: {public} (key ID {public_key_id(public)}; give this to readers)")
+    print(f"sign with it: export FIGURES_SIGNING_KEY={secret}")
+    return 0
+
+
+def _verify_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, metavar="FILE", help="a figures.json (or a report.html)")
+    parser.add_argument("--public-key", type=Path, help="the signer's figures.pub")
+
+
+def _verify(settings: Settings, args: argparse.Namespace) -> int:
+    public_key = args.public_key or default_public_key(settings.signing_key, settings.warehouse)
+    comment = parse_trusted_comment(verify_file(args.file, public_key))
+    print(f"genuine: {args.file} was signed by key {public_key}")
+    run = f"code {comment.get('code_version')}, run {comment.get('run')}"
+    print(f"as of {comment.get('as_of')}, {run}")
+    if args.file.suffix == ".json":
+        for line in headline_sentences(json.loads(args.file.read_bytes())):
+            print(f"  {line}.")
+    return 0
+
+
+def _show_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "publication",
+        type=Path,
+        nargs="?",
+        metavar="PUBLICATION",
+        help="a publication folder or its figures.json (default: the latest)",
+    )
+    parser.add_argument("--public-key", type=Path, help="the publisher's figures.pub")
+    parser.add_argument("--json", action="store_true", help="print JSON instead")
+
+
+def _show(settings: Settings, args: argparse.Namespace) -> int:
+    figures_json = find_figures_json(settings, args.publication)
+    check = check_signature(settings, figures_json, args.public_key)
+    doc = read_document(figures_json)
+    if args.json:
+        print(json.dumps(shown_as_json(figures_json, doc, check), indent=2, ensure_ascii=False))
+        return 0
+    report = report_beside(figures_json)
+    print(f"as of {doc['as_of']}")
+    print("\n".join(readable(doc)))
+    print()
+    print(f"signature: {check.summary}")
+    print(f"report: {report or 'none (this publication has no report.html)'}")
+    print(figures_json)
+    return 0
+
+
+def _revisions_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "publication",
+        type=Path,
+        nargs="?",
+        help="a publication folder or figures.json (default: the latest)",
+    )
+    parser.add_argument(
+        "--as-of", type=date_argument, help="recompute as of (default: the latest extract)"
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def _revisions(settings: Settings, args: argparse.Namespace) -> int:
+    figures_json = find_figures_json(settings, args.publication)
+    published, path = read_document(figures_json), figures_json.parent
+    with writer(settings, "figures revisions"), db.connect(settings) as con:
+        as_of = args.as_of or latest_extract(con, published["source"])
+        moved = revisions(con, published, as_of, settings.tolerated_reject_share)
+    revised = sum(r.status == REVISED for r in moved)
+    summary = {"publication": str(path), "published_as_of": published["as_of"]}
+    summary |= {"as_of": as_of.isoformat(), "revised": revised, "figures": len(moved)}
+    if args.json:
+        print(json.dumps({**summary, "revisions": [r.as_json() for r in moved]}, indent=2))
+        return 0
+    print(f"{path}: published as of {published['as_of']}, recomputed as of {as_of} (not written)")
+    for line in revision_table(moved):
+        print(line)
+    print(f"{len(moved) - revised} of {len(moved)} figures still stand, {revised} revised")
+    return 0
+
+
+def _reconcile_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--as-of", type=date_argument, help="both sources as of this date (default: latest)"
+    )
+    parser.add_argument(
+        "--tolerance", type=int, default=0, metavar="N", help="allow differences up to N"
+    )
+    parser.add_argument(
+        "--tolerance-pct",
+        type=float,
+        metavar="P",
+        help="allow differences up to P per cent of the dashboard count as well",
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument(
+        "--differences-only", action="store_true", help="list only rows beyond the tolerance"
+    )
+
+
+def _reconcile(settings: Settings, args: argparse.Namespace) -> int:
+    tolerance = Tolerance(absolute=args.tolerance, percent=args.tolerance_pct)
+    with writer(settings, "figures reconcile"):  # it opens the database
+        result = reconcile(settings, as_of=args.as_of, tolerance=tolerance)
+    if args.json:
+        print(json.dumps(result.as_json(), indent=2))
+    else:
+        print("\n".join(result.table(only_differences=args.differences_only)))
+        print(result.summary())
+    return EXIT_DIFFERENCES if result.differing else 0
+
+
+COMMANDS = (
+    Command("publish", "compute, write and sign the figures", _publish_arguments, _publish),
+    Command("keygen", "create a minisign key pair for signing", _keygen_arguments, _keygen),
+    Command("verify", "check that a figures file is genuine", _verify_arguments, _verify),
+    Command("show", "print a publication's sentences and table", _show_arguments, _show),
+    Command(
+        "revisions",
+        "how a publication's figures have moved since it was published",
+        _revisions_arguments,
+        _revisions,
+    ),
+    Command(
+        "reconcile",
+        "incident extracts against the Monthly Crime Dashboard, by month",
+        _reconcile_arguments,
+        _reconcile,
+    ),
+)

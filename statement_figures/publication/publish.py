@@ -1,0 +1,170 @@
+"""Publish the figures of a spec as of a date: computed, written aside, signed, moved into place.
+
+A publication is a folder: figures.json (canonical JSON, RFC 8785), figures.parquet, the
+monthly-count mart (hive-partitioned parquet), manifest.json, report.html, and the minisign
+signatures of figures.json and report.html with figures.pub (publication/folders.py says where
+it goes and how it is swapped into place whole).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import rfc8785
+
+from statement_figures.config import Settings
+from statement_figures.domain.spec import DEFAULT_SPEC, Spec
+from statement_figures.publication.compute import compute_figures
+from statement_figures.publication.folders import (
+    FIGURES_JSON,
+    MANIFEST,
+    PUBLIC_KEY,
+    REPORT_HTML,
+    check_replaceable,
+    move_into_place,
+    publication_name,
+    remove_leftovers,
+    set_latest,
+)
+from statement_figures.publication.report import SignatureFacts, write_report
+from statement_figures.publication.signing import (
+    SigningKey,
+    load_secret_key,
+    public_key_id,
+    sign_file,
+    trusted_comment,
+)
+from statement_figures.warehouse import db
+from statement_figures.warehouse.queries import default_source, latest_extract
+
+
+@dataclass(frozen=True)
+class Publication:
+    folder: Path
+    document: dict[str, Any]
+    run_id: str
+    unchanged: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def figures_json(self) -> Path:
+        return self.folder / FIGURES_JSON
+
+    @property
+    def report_html(self) -> Path:
+        return self.folder / REPORT_HTML
+
+
+def canonical_json(doc: dict[str, Any]) -> bytes:
+    return bytes(rfc8785.dumps(doc))
+
+
+def _write_parquet_outputs(folder: Path, doc: dict[str, Any], monthly: pa.Table) -> None:
+    pq.write_table(pa.Table.from_pylist(doc["figures"]), folder / "figures.parquet")
+    pq.write_to_dataset(
+        monthly,
+        root_path=str(folder / "monthly_counts"),
+        partition_cols=["measure", "area_type"],
+        basename_template="part-{i}.parquet",
+        existing_data_behavior="error",
+    )
+
+
+def _sign(settings: Settings, folder: Path, doc: dict[str, Any], run_id: str) -> SigningKey:
+    """figures.json.minisig, and the public key that checks it as figures.pub."""
+    key = load_secret_key(settings.signing_key, settings.warehouse)
+    _sign_one(folder / FIGURES_JSON, key, doc, run_id)
+    shutil.copyfile(key.public_key, folder / PUBLIC_KEY)
+    return key
+
+
+def _sign_one(path: Path, key: SigningKey, doc: dict[str, Any], run_id: str) -> None:
+    """<path>.minisig, its trusted comment naming the as-of date, sha256, code and run."""
+    sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    sign_file(path, key.path, trusted_comment(doc["as_of"], sha256, doc["code_version"], run_id))
+
+
+def _report(
+    folder: Path, doc: dict[str, Any], monthly: pa.Table, key: SigningKey, run_id: str
+) -> None:
+    """report.html, saying how to check the figures file it was made from; signed too."""
+    facts = SignatureFacts(
+        figures_sha256=hashlib.sha256((folder / FIGURES_JSON).read_bytes()).hexdigest(),
+        key_id=public_key_id(folder / PUBLIC_KEY),
+        demo_key=key.is_demo,
+    )
+    _sign_one(write_report(folder, doc, monthly, facts), key, doc, run_id)
+
+
+def publish(
+    settings: Settings,
+    *,
+    spec: Spec = DEFAULT_SPEC,
+    as_of: dt.date | None = None,
+    out: Path | None = None,
+    run_id: str | None = None,
+    source: str | None = None,
+    point_latest: bool = True,
+) -> Publication:
+    """Compute, write and move into place one publication; return where it is.
+
+    The source defaults to incident extracts when any are loaded on or before as_of, else the
+    Monthly Crime Dashboard (flows/sources.py). published/LATEST then names the publication,
+    unless it was written elsewhere (`out`) or point_latest is False (a backfill of past
+    periods leaves LATEST alone).
+    """
+    run_id = run_id or uuid.uuid4().hex
+    started = dt.datetime.now(dt.UTC)
+    remove_leftovers(settings)
+    with db.connect(settings) as con:
+        source = source or default_source(con, as_of)
+        as_of = as_of or latest_extract(con, source)
+        building = time.perf_counter()
+        computed = compute_figures(con, spec, as_of, settings.tolerated_reject_share, source)
+        built = time.perf_counter()
+    doc, monthly, period_end = computed.document, computed.monthly, computed.period_end
+    figures, inputs = doc["figures"], doc["inputs"]
+    target = (
+        out.resolve()
+        if out
+        else settings.published / publication_name(spec, as_of, period_end, source)
+    )
+    check_replaceable(target, doc)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(f".staging-{target.name}-{run_id}")
+    staging.mkdir()
+    try:
+        (staging / FIGURES_JSON).write_bytes(canonical_json(doc))
+        key = _sign(settings, staging, doc, run_id)
+        _write_parquet_outputs(staging, doc, monthly)
+        _report(staging, doc, monthly, key, run_id)
+        manifest = {
+            "run_id": run_id,
+            "started_at": started.isoformat(),
+            "finished_at": dt.datetime.now(dt.UTC).isoformat(),
+            "as_of": as_of.isoformat(),
+            "source": source,
+            "code_version": doc["code_version"],
+            "rows_in": sum(int(i["rows"]) for i in inputs),
+            "rows_rejected": sum(int(i["rows_rejected"]) for i in inputs),
+            "figures": len(figures),
+        }
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+        changed = move_into_place(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if not out and point_latest:
+        set_latest(settings, target, as_of)
+    seconds = {"build": built - building, "write": time.perf_counter() - built}
+    return Publication(target, doc, run_id, unchanged=not changed, seconds=seconds)

@@ -1,0 +1,342 @@
+"""report.html: rendered by real headless Chromium, self-contained, deterministic, escaped."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import shutil
+import struct
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from statement_figures.cli import main
+from statement_figures.cli.base import EXIT_ERROR
+from statement_figures.config import Settings
+from statement_figures.domain.spec import Spec
+from statement_figures.publication.folders import REPORT_HTML
+from statement_figures.publication.publish import publish
+from statement_figures.publication.report import SignatureFacts, render_report
+from statement_figures.publication.show import headline_sentences
+from statement_figures.publication.signing import public_key_id
+from tests.support.extracts import crime, victim, write_extract
+from tests.support.warehouse import ingest
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / ".artifacts"
+WINDOW = (1100, 2400)
+CHROMIUM_SECONDS = 180  # a cold start on a busy machine can take a while
+SENTENCES = [
+    "Knife crime decreased by 30 per cent.",
+    "Knife injury victims aged under 25 decreased by 25 per cent.",
+]
+# London knife crime by month, January to November: 2019 then 2021 (see `report_folder`).
+KNIFE_CRIME_2019 = [0, 0, 20, 0, 0, 0, 10, 0, 0, 0, 0]
+KNIFE_CRIME_2021 = [0, 0, 15, 0, 0, 0, 6, 0, 0, 0, 0]
+VICTIMS_2019 = [0, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0]
+VICTIMS_2021 = [0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0]
+
+
+def knife_crimes(month: str, n: int, injured: int) -> tuple[list[dict[str, Any]], list[Any]]:
+    """n knife crimes in Camden recorded in month; the first `injured` have an injured victim."""
+    crimes = [crime(f"{month}-{i}", recorded_date=f"{month}-10") for i in range(n)]
+    victims = [victim(f"{month}-{i}") for i in range(injured)]
+    return crimes, victims
+
+
+@pytest.fixture
+def report_folder(settings: Settings, tmp_path: Path) -> Path:
+    """Knife crime 30 -> 21 (-30%), injured victims under 25 12 -> 9 (-25%), as of 2021-12-06."""
+    crimes: list[dict[str, Any]] = []
+    victims: list[dict[str, Any]] = []
+    for month, n, injured in (
+        ("2019-03", 20, 12),
+        ("2019-07", 10, 0),
+        ("2021-03", 15, 9),
+        ("2021-07", 6, 0),
+    ):
+        more_crimes, more_victims = knife_crimes(month, n, injured)
+        crimes += more_crimes
+        victims += more_victims
+    ingest(settings, write_extract(tmp_path / "in", "2021-12-06", crimes, victims))
+    return publish(settings).folder
+
+
+def chromium(*args: str, user_data_dir: Path) -> subprocess.CompletedProcess[str]:
+    """Real headless Chromium with no network; a missing browser is a failure, not a skip."""
+    binary = shutil.which("chromium")
+    if binary is None:
+        pytest.fail(
+            "chromium is not installed: apt-get install chromium (the report test needs a "
+            "real headless browser)"
+        )
+    command = [
+        binary,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+        "--hide-scrollbars",
+        f"--user-data-dir={user_data_dir}",
+        *args,
+    ]
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=CHROMIUM_SECONDS, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+class Elements(HTMLParser):
+    """Every start tag with its attributes, and the text outside <style>."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if not self._in_style:
+            self.text.append(data)
+
+
+def parse(page: str) -> Elements:
+    elements = Elements()
+    elements.feed(page)
+    return elements
+
+
+def bars(elements: Elements, measure: str, kind: str) -> list[int]:
+    """The counts drawn as bars of one kind in one measure's chart, in order."""
+    counts: list[int] = []
+    current = None
+    for tag, attrs in elements.tags:
+        if tag == "svg":
+            current = attrs.get("data-measure")
+        if tag == "rect" and current == measure and attrs.get("class") == f"bar {kind}":
+            counts.append(int(attrs["data-count"] or ""))
+    return counts
+
+
+# --- in the browser ---------------------------------------------------------------------------
+
+
+def test_chromium_renders_the_sentences_and_a_chart_per_measure(
+    report_folder: Path, tmp_path: Path
+) -> None:
+    report = report_folder / REPORT_HTML
+    dom = chromium("--dump-dom", report.as_uri(), user_data_dir=tmp_path / "profile").stdout
+    elements = parse(dom)
+    text = " ".join(" ".join(elements.text).split())
+    for sentence in SENTENCES:
+        assert sentence in text
+    charts = [attrs["data-measure"] for tag, attrs in elements.tags if tag == "svg"]
+    assert charts == ["knife_crime", "knife_crime_with_injury", "knife_injury_victims_u25"]
+    assert bars(elements, "knife_crime", "baseline") == KNIFE_CRIME_2019
+    assert bars(elements, "knife_crime", "period") == KNIFE_CRIME_2021
+    assert bars(elements, "knife_crime_with_injury", "period") == VICTIMS_2021
+    assert bars(elements, "knife_injury_victims_u25", "baseline") == VICTIMS_2019
+    assert bars(elements, "knife_injury_victims_u25", "period") == VICTIMS_2021
+    months = [t for t in elements.text if t in {"Jan", "Mar", "Nov"}]
+    assert months.count("Jan") == months.count("Nov") == 3
+
+
+PROBE = """
+<script>
+const charts = [...document.querySelectorAll("svg.chart")].map((svg) => ({
+  measure: svg.dataset.measure,
+  width: svg.getBoundingClientRect().width,
+  heights: [...svg.querySelectorAll("rect.bar.period:not(.key)")].map(
+    (bar) => Math.round(bar.getBoundingClientRect().height)),
+}));
+const probe = document.createElement("pre");
+probe.id = "probe";
+probe.textContent = JSON.stringify({ text: document.body.innerText, charts });
+document.body.append(probe);
+</script>
+"""
+
+
+def test_the_charts_are_laid_out_with_bars_in_proportion(
+    report_folder: Path, tmp_path: Path
+) -> None:
+    """A copy of the report with a measuring script: what a reader sees, not just the markup."""
+    probe = tmp_path / "probe.html"
+    page = (report_folder / REPORT_HTML).read_text(encoding="utf-8")
+    probe.write_text(page.replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    dom = chromium("--dump-dom", probe.as_uri(), user_data_dir=tmp_path / "profile").stdout
+    found = dom.split('<pre id="probe">', 1)[1].split("</pre>", 1)[0]
+    seen = json.loads(html.unescape(found))
+    for sentence in SENTENCES:
+        assert sentence in seen["text"]  # innerText: rendered and visible
+    knife_crime = seen["charts"][0]
+    assert knife_crime["measure"] == "knife_crime"
+    assert knife_crime["width"] > 600
+    heights = knife_crime["heights"]
+    assert [h > 0 for h in heights] == [c > 0 for c in KNIFE_CRIME_2021]
+    assert heights[2] == pytest.approx(heights[6] * 15 / 6, abs=2)
+
+
+def test_a_screenshot_of_the_report_is_saved(report_folder: Path, tmp_path: Path) -> None:
+    shot = tmp_path / "report.png"
+    chromium(
+        f"--screenshot={shot}",
+        f"--window-size={WINDOW[0]},{WINDOW[1]}",
+        (report_folder / REPORT_HTML).as_uri(),
+        user_data_dir=tmp_path / "profile",
+    )
+    png = shot.read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", png[16:24]) == WINDOW
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copyfile(shot, ARTIFACTS / "report.png")
+
+
+# --- the file itself --------------------------------------------------------------------------
+
+ALLOWED_TAGS = {
+    "html", "head", "meta", "title", "style", "body", "header", "main", "section", "footer",
+    "h1", "h2", "h3", "p", "strong", "span", "code", "pre", "blockquote", "figure",
+    "figcaption", "svg", "desc", "line", "rect", "text", "table", "caption", "thead", "tbody",
+    "tr", "th", "td", "dl", "dt", "dd", "ul", "li",
+}  # fmt: skip
+LINK_ATTRIBUTES = {"src", "href", "xlink:href", "srcset", "action", "poster", "data", "background"}
+
+
+def test_each_chart_adds_up_to_its_london_figure(report_folder: Path) -> None:
+    doc = json.loads((report_folder / "figures.json").read_bytes())
+    elements = parse((report_folder / REPORT_HTML).read_text(encoding="utf-8"))
+    for figure in (f for f in doc["figures"] if f["area_type"] == "london"):
+        assert sum(bars(elements, figure["measure"], "period")) == figure["count"]
+        assert sum(bars(elements, figure["measure"], "baseline")) == figure["baseline_count"]
+
+
+def test_the_report_makes_no_network_references(report_folder: Path) -> None:
+    page = (report_folder / REPORT_HTML).read_text(encoding="utf-8")
+    elements = parse(page)
+    assert {tag for tag, _ in elements.tags} <= ALLOWED_TAGS  # no script, link, img, iframe
+    links = [(tag, a) for tag, attrs in elements.tags for a in attrs if a in LINK_ATTRIBUTES]
+    assert links == []
+    style = page.split("<style>", 1)[1].split("</style>", 1)[0]
+    assert "url(" not in style
+    assert "@import" not in style
+    assert "//" not in style
+
+
+def test_the_report_says_how_to_verify_the_signed_file(report_folder: Path) -> None:
+    page = (report_folder / REPORT_HTML).read_text(encoding="utf-8")
+    sha256 = hashlib.sha256((report_folder / "figures.json").read_bytes()).hexdigest()
+    assert f'<code id="sha256">{sha256}</code>' in page
+    assert f'<code id="key-id">{public_key_id(report_folder / "figures.pub")}</code>' in page
+    assert "figures verify figures.json --public-key figures.pub" in page
+    assert "minisign -Vm figures.json -p figures.pub" in page
+    assert "figures verify report.html --public-key figures.pub" in page
+    assert "minisign -Vm report.html -p figures.pub" in page
+    assert "Signed with a DEMO key: for testing only." in page
+
+
+def test_the_report_shows_each_headline_sentence_of_the_figures_file(report_folder: Path) -> None:
+    doc = json.loads((report_folder / "figures.json").read_bytes())
+    assert [f"{s}." for s in headline_sentences(doc)] == SENTENCES
+    page = (report_folder / REPORT_HTML).read_text(encoding="utf-8")
+    for sentence in SENTENCES:
+        assert f'<blockquote class="sentence"><p>{sentence}</p></blockquote>' in page
+    assert (
+        '<p class="note">21, against 30 in the baseline period: a change of -9 '
+        "(-30.00 per cent).</p>"
+    ) in page
+
+
+def test_the_table_marks_suppressed_and_zero_baseline_figures(
+    report_folder: Path, settings: Settings, tmp_path: Path
+) -> None:
+    rows = [
+        attrs.get("class")
+        for tag, attrs in parse((report_folder / REPORT_HTML).read_text(encoding="utf-8")).tags
+        if tag == "tr"
+    ]
+    # 135 figures: for each of the 3 measures, London, Central North and Camden have a
+    # baseline of 30 or 12 and keep their percentage; every other area's baseline is 0.
+    assert len(rows) == 1 + 135
+    assert rows.count("") == 9
+    assert rows.count("suppressed") == 135 - 9
+    unsuppressed = publish(settings, spec=Spec(min_base=0), out=tmp_path / "min0")
+    page = (unsuppressed.folder / REPORT_HTML).read_text(encoding="utf-8")
+    rows = [attrs.get("class") for tag, attrs in parse(page).tags if tag == "tr"]
+    assert rows.count("no-baseline") == 135 - 9
+    assert "no baseline ‡" in page
+
+
+def test_the_same_publication_gives_the_same_report_bytes(
+    report_folder: Path, settings: Settings, tmp_path: Path
+) -> None:
+    again = publish(settings, out=tmp_path / "again").folder
+    assert (again / REPORT_HTML).read_bytes() == (report_folder / REPORT_HTML).read_bytes()
+
+
+def test_text_from_the_data_is_html_escaped(report_folder: Path) -> None:
+    import pyarrow.parquet as pq
+
+    doc = json.loads((report_folder / "figures.json").read_bytes())
+    hostile = '<script>alert("x")</script> & co'
+    doc["figures"][0]["area_name"] = hostile
+    doc["caveats"].append(hostile)
+    doc["definitions"]["knife_crime"]["label"] = hostile
+    monthly = pq.read_table(report_folder / "monthly_counts")
+    page = render_report(doc, monthly, SignatureFacts("0" * 64, "ABC", demo_key=False))
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in page
+    assert "DEMO" not in page
+
+
+# --- the report is signed too -----------------------------------------------------------------
+
+
+def test_the_real_minisign_tool_verifies_the_report(report_folder: Path) -> None:
+    if shutil.which("minisign") is None:
+        pytest.fail("minisign is not installed: apt-get install minisign")
+    result = subprocess.run(
+        ["minisign", "-Vm", REPORT_HTML, "-p", "figures.pub"],
+        cwd=report_folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    sha256 = hashlib.sha256((report_folder / REPORT_HTML).read_bytes()).hexdigest()
+    assert f"as_of=2021-12-06 sha256={sha256} " in result.stdout
+
+
+def test_figures_verify_checks_the_report_and_refuses_a_changed_one(
+    report_folder: Path, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = report_folder / REPORT_HTML
+    args = ["--warehouse", str(settings.warehouse), "-q", "verify", str(report)]
+    assert main(args) == 0
+    out, _ = capsys.readouterr()
+    assert out.splitlines()[0] == f"genuine: {report} was signed by key " + str(
+        settings.warehouse / "keys" / "demo" / "figures.pub"
+    )
+    assert out.splitlines()[1].startswith("as of 2021-12-06, code ")
+    report.write_text(report.read_text().replace("by 30 per cent", "by 40 per cent"))
+    assert main(args) == EXIT_ERROR
+    _, err = capsys.readouterr()
+    assert err.splitlines() == [
+        f"figures: error: {report} was changed after it was signed: the signature "
+        f"{report}.minisig does not match its contents"
+    ]

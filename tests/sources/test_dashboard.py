@@ -1,0 +1,411 @@
+"""Monthly Crime Dashboard files on tiny hand-built fixtures: vintages, skipped rows, areas,
+refusals, and which source a publication uses."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import gzip
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+
+from statement_figures.cli import main
+from statement_figures.cli.base import EXIT_ERROR
+from statement_figures.config import Settings
+from statement_figures.domain.errors import FiguresError
+from statement_figures.domain.sources import DASHBOARD
+from statement_figures.domain.spec import DEFAULT_SPEC
+from statement_figures.publication.publish import publish
+from statement_figures.sources.dashboard.ingest import DashboardResult
+from statement_figures.sources.detect import ingest_files
+from statement_figures.warehouse import db
+from statement_figures.warehouse.counts import dashboard_counts
+from tests.support.dashboards import CODES, borough_row, ward_row, write_dashboard
+from tests.support.extracts import crime, write_extract
+from tests.support.warehouse import figures_by_key
+
+WESTMINSTER = CODES["Westminster"]
+
+
+def load(settings: Settings, *paths: Path) -> list[DashboardResult]:
+    results = ingest_files(settings, list(paths))
+    assert all(isinstance(r, DashboardResult) for r in results)
+    return results  # type: ignore[return-value]
+
+
+def westminster_by_month(settings: Settings, as_of: str) -> dict[str, int]:
+    with db.connect(settings) as con:
+        rows = dashboard_counts(con, dt.date.fromisoformat(as_of)).to_pylist()
+    return {
+        r["month"].strftime("%Y-%m"): r["count"]
+        for r in rows
+        if r["borough_code"] == WESTMINSTER and r["measure"] == "knife_crime"
+    }
+
+
+def refresh_a(folder: Path) -> Path:
+    """Refresh of 2025-06-10: January to May 2025."""
+    counts = {"2025-01": 5, "2025-02": 6, "2025-03": 7, "2025-04": 8, "2025-05": 9}
+    rows = [borough_row(m, "Westminster", n, "2025-06-10") for m, n in counts.items()]
+    return write_dashboard(folder / "june.csv", rows)
+
+
+def refresh_b(folder: Path) -> Path:
+    """Refresh of 2025-07-10: March to June 2025; March and May revised, no April row."""
+    counts = {"2025-03": 70, "2025-05": 90, "2025-06": 10}
+    rows = [borough_row(m, "Westminster", n, "2025-07-10") for m, n in counts.items()]
+    return write_dashboard(folder / "july.csv", rows)
+
+
+# Westminster's knife crime by month, as of each refresh. As of July: January and February
+# are outside the July refresh's range and keep what June said; March and May are revised;
+# April, absent inside July's range, is zero (no row).
+AS_OF_JUNE = {"2025-01": 5, "2025-02": 6, "2025-03": 7, "2025-04": 8, "2025-05": 9}
+AS_OF_JULY = {"2025-01": 5, "2025-02": 6, "2025-03": 70, "2025-05": 90, "2025-06": 10}
+
+
+def test_a_later_refresh_revises_its_months_and_keeps_earlier_months_outside_its_range(
+    settings: Settings, tmp_path: Path
+) -> None:
+    load(settings, refresh_b(tmp_path), refresh_a(tmp_path))  # arrival order does not matter
+    assert westminster_by_month(settings, "2025-06-10") == AS_OF_JUNE
+    assert westminster_by_month(settings, "2025-07-10") == AS_OF_JULY
+    assert westminster_by_month(settings, "2025-07-09") == westminster_by_month(
+        settings, "2025-06-10"
+    )
+    assert westminster_by_month(settings, "2025-06-09") == {}
+
+
+def test_one_file_may_hold_several_refreshes_each_speaking_for_its_own_months(
+    settings: Settings, tmp_path: Path
+) -> None:
+    rows = [
+        *read_rows(refresh_a(tmp_path / "a")),
+        *read_rows(refresh_b(tmp_path / "b")),
+    ]
+    [result] = load(settings, write_dashboard(tmp_path / "both.csv", rows))
+    assert result.refresh_dates == (dt.date(2025, 6, 10), dt.date(2025, 7, 10))
+    assert westminster_by_month(settings, "2025-06-30") == AS_OF_JUNE
+    assert westminster_by_month(settings, "2025-07-10") == AS_OF_JULY
+
+
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def publish_dashboard(settings: Settings, out: Path, as_of: str | None, **spec: Any) -> Any:
+    return publish(
+        settings,
+        spec=DEFAULT_SPEC.with_overrides(**spec),
+        as_of=dt.date.fromisoformat(as_of) if as_of else None,
+        out=out,
+        source=DASHBOARD,
+    ).document
+
+
+def test_publishing_as_of_an_earlier_refresh_reproduces_its_figures(
+    settings: Settings, tmp_path: Path
+) -> None:
+    june, july = refresh_a(tmp_path), refresh_b(tmp_path)
+    load(settings, june)
+    before = publish_dashboard(settings, tmp_path / "before", None, baseline_year=2024)
+    load(settings, july)
+    again = publish_dashboard(settings, tmp_path / "again", "2025-06-10", baseline_year=2024)
+    assert again == before
+    later = publish_dashboard(settings, tmp_path / "later", None, baseline_year=2024)
+    assert (tmp_path / "again" / "figures.json").read_bytes() == (
+        tmp_path / "before" / "figures.json"
+    ).read_bytes()
+    london = figures_by_key(before)[("knife_crime", "MPS")]
+    assert (london["period_start"], london["period_end"], london["count"]) == (
+        "2025-01",
+        "2025-05",
+        35,
+    )
+    london = figures_by_key(later)[("knife_crime", "MPS")]
+    assert (london["period_end"], london["count"]) == ("2025-06", 5 + 6 + 70 + 0 + 90 + 10)
+    assert later["source"] == "mps-dashboard"
+    assert later["as_of"] == "2025-07-10"
+    sha = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (june, july)}
+    assert later["inputs"] == [
+        {"name": "june.csv", "sha256": sha["june.csv"], "rows": 5, "rows_rejected": 0},
+        {"name": "july.csv", "sha256": sha["july.csv"], "rows": 3, "rows_rejected": 0},
+    ]
+    assert before["inputs"] == [later["inputs"][0]]
+
+
+def test_rows_of_other_subtypes_outcomes_and_wards_without_a_code_are_counted_as_skipped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [
+        borough_row("2025-05", "Westminster", 4),
+        borough_row("2025-05", "Westminster", 2, **{"Measure": "Positive Outcomes"}),
+        borough_row("2025-05", "Westminster", 3, **{"Crime Subtype": "Gun Crime"}),
+        borough_row("2025-05", "Westminster", 1, **{"Crime Subtype": "Knife Crime with Injury"}),
+        ward_row("2025-05", "Westminster", "West End", "E05013806", 2),
+        ward_row("2025-05", "Other / NK", "N/K", "N/K", 5),
+    ]
+    path = write_dashboard(tmp_path / "may.csv", rows)
+    assert main(["--warehouse", str(tmp_path / "wh"), "-q", "ingest", str(path)]) == 0
+    out, _ = capsys.readouterr()
+    assert out.splitlines()[:2] == [
+        "dashboard may.csv (refresh 2025-07-10): loaded 2 knife_crime, 1 knife_crime_with_injury",
+        "  skipped 3 rows: 1 crime subtype not in the measure registry; "
+        "1 measure is not Offences; 1 ward row without a ward (E05) code",
+    ]
+
+
+def area_rows() -> list[dict[str, Any]]:
+    """May 2025 and May 2024 in five Borough rows each, two of them of no Met borough."""
+    rows = []
+    for month, scale in (("2025-05", 1), ("2024-05", 2)):
+        rows += [
+            borough_row(month, "Westminster", 10 * scale, "2025-06-10"),
+            borough_row(month, "Kensington and Chelsea", 4 * scale, "2025-06-10"),
+            borough_row(month, "Camden", 5 * scale, "2025-06-10"),
+            borough_row(month, "Other / NK", 3 * scale, "2025-06-10", **{"Area name": "N/K"}),
+            borough_row(month, "Aviation Security (SO18)", 2 * scale, "2025-06-10"),
+        ]
+    return [
+        *rows,
+        # The code written with a trailing space, as in the real file.
+        ward_row("2025-05", "Westminster", "West End", "E05013806 ", 6, "2025-06-10"),
+        ward_row("2024-05", "Westminster", "West End", "E05013806", 9, "2025-06-10"),
+        ward_row("2025-05", "Barking and Dagenham", "Abbey", "E05014053", 12, "2025-06-10"),
+        ward_row(
+            "2024-05",
+            "Barking and Dagenham",
+            "Abbey",
+            "E05014053",
+            20,
+            "2025-06-10",
+            **{"Area name": "Abbey (KG)"},
+        ),
+    ]
+
+
+def test_london_sums_every_borough_row_bcus_their_boroughs_and_wards_are_asked_for(
+    settings: Settings, tmp_path: Path
+) -> None:
+    load(settings, write_dashboard(tmp_path / "areas.csv", area_rows()))
+    month = {"period_type": "month", "baseline_year": 2024}
+    plain = figures_by_key(publish_dashboard(settings, tmp_path / "plain", None, **month))
+    counts = {
+        (k[1]): (f["count"], f["baseline_count"]) for k, f in plain.items() if k[0] == "knife_crime"
+    }
+    assert counts["MPS"] == (10 + 4 + 5 + 3 + 2, 2 * (10 + 4 + 5 + 3 + 2))
+    assert counts["AW"] == (14, 28)  # Central West: Kensington and Chelsea, Westminster
+    assert counts["CN"] == (5, 10)  # Central North: Camden
+    assert counts[WESTMINSTER] == (10, 20)
+    assert {f["area_type"] for f in plain.values()} == {"london", "bcu", "borough"}
+
+    spec = {**month, "area_types": ("london", "bcu", "borough", "ward")}
+    wards = {
+        k[1]: f
+        for k, f in figures_by_key(
+            publish_dashboard(settings, tmp_path / "w", None, **spec)
+        ).items()
+        if f["area_type"] == "ward" and k[0] == "knife_crime"
+    }
+    assert sorted(wards) == ["E05013806", "E05014053"]
+    west_end, abbey = wards["E05013806"], wards["E05014053"]
+    assert (west_end["area_name"], west_end["count"], west_end["baseline_count"]) == (
+        "West End",
+        6,
+        9,
+    )
+    assert (west_end["suppressed"], west_end["change_pct"], west_end["sentence"]) == (
+        True,
+        None,
+        None,
+    )
+    assert (abbey["area_name"], abbey["count"], abbey["baseline_count"]) == ("Abbey", 12, 20)
+    assert (abbey["suppressed"], abbey["change_pct"]) == (False, -40)
+    assert abbey["sentence"] == "Knife crime in Abbey decreased by 40 per cent"
+
+
+def test_a_dashboard_file_is_recognised_by_its_columns_whatever_its_name_or_format(
+    tmp_path: Path,
+) -> None:
+    csv_path = write_dashboard(tmp_path / "export (3).csv", area_rows())
+    gz_path = tmp_path / "download.csv.gz"
+    with csv_path.open("rb") as src, gzip.open(gz_path, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    table = pacsv.read_csv(csv_path, convert_options=pacsv.ConvertOptions(strings_can_be_null=True))
+    table = table.rename_columns([c.lower().replace(" ", "_") for c in table.column_names])
+    parquet_path = tmp_path / "data.parquet"
+    pq.write_table(table, parquet_path)
+    loaded = {}
+    for path in (csv_path, gz_path, parquet_path):
+        other = Settings(warehouse=tmp_path / f"wh-{path.name}")
+        [result] = load(other, path)
+        loaded[path.name] = result.rows
+        assert westminster_by_month(other, "2025-06-10") == {"2024-05": 20, "2025-05": 10}
+    assert loaded["export (3).csv"] == {"knife_crime": 14}
+    assert loaded["download.csv.gz"] == loaded["data.parquet"] == loaded["export (3).csv"]
+
+
+def test_the_same_file_twice_changes_nothing_and_another_for_a_loaded_refresh_is_refused(
+    settings: Settings, tmp_path: Path
+) -> None:
+    path = refresh_a(tmp_path)
+    [first] = load(settings, path)
+    [again] = load(settings, path)
+    assert (first.already_loaded, again.already_loaded) == (False, True)
+    assert again.lines() == ["dashboard june.csv: already loaded, nothing changed"]
+    other = write_dashboard(
+        tmp_path / "other.csv", [borough_row("2025-05", "Camden", 1, "2025-06-10")]
+    )
+    with pytest.raises(FiguresError) as refused:
+        load(settings, other)
+    assert str(refused.value).startswith(
+        "other.csv: one file per measure and refresh date: knife_crime of the refresh of "
+        "2025-06-10 is already loaded from a different file (sha256 "
+    )
+    assert westminster_by_month(settings, "2025-06-10")["2025-05"] == 9
+    assert len(list(settings.archive.iterdir())) == 1
+
+
+REFUSALS = [
+    (
+        {"Count": "-3"},
+        "row 2: count: is a whole number that is not negative: found '-3'",
+    ),
+    (
+        {"Count": "1.5"},
+        "row 2: count: is a whole number that is not negative: found '1.5'",
+    ),
+    (
+        {"Month_Year": "2025-13-01"},
+        "row 2: month_year: is a date written YYYY-MM-DD, DD/MM/YYYY or YYYY-MM: "
+        "found '2025-13-01'",
+    ),
+    (
+        {"Refresh Date": "last Tuesday"},
+        "row 2: refresh_date: is a date written YYYY-MM-DD or DD/MM/YYYY: found 'last Tuesday'",
+    ),
+    (
+        {"Month_Year": "2025-08-01"},
+        "row 2: month_year: is not after the refresh date: found '2025-08-01'",
+    ),
+    (
+        {"Area Type": "BCU"},
+        "row 2: area_type: is Borough or Safer Neighbourhood Teams: found 'BCU'",
+    ),
+    (
+        {"Area code": "E09000001"},
+        "row 2: area_code: is a Met borough's GSS code, or empty, on a Borough row: "
+        "found 'E09000001'",
+    ),
+    (
+        {"Crime Subtype": ""},
+        "row 2: crime_subtype: is required but empty: found empty",
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "message"), REFUSALS)
+def test_a_bad_row_refuses_the_file_in_one_line_naming_file_row_and_rule(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], change: dict[str, str], message: str
+) -> None:
+    rows = [borough_row("2025-05", "Westminster", 4), borough_row("2025-06", "Camden", 1, **change)]
+    path = write_dashboard(tmp_path / "bad.csv", rows)
+    warehouse = tmp_path / "wh"
+    assert main(["--warehouse", str(warehouse), "-q", "ingest", str(path)]) == EXIT_ERROR
+    _, err = capsys.readouterr()
+    assert err.strip().splitlines() == [
+        f"figures: error: bad.csv: {message}; the file is refused, nothing was loaded"
+    ]
+    with db.connect(Settings(warehouse=warehouse)) as con:
+        assert db.count_rows(con, "dashboard_counts") == db.count_rows(con, "loaded_files") == 0
+
+
+def test_a_file_missing_a_column_is_refused_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_dashboard(tmp_path / "no-count.csv", [borough_row("2025-05", "Westminster", 4)])
+    lines = path.read_text().splitlines()
+    without_count = [
+        ",".join(f for i, f in enumerate(line.split(",")) if i != 10) for line in lines
+    ]
+    path.write_text("\n".join(without_count) + "\n")
+    assert main(["--warehouse", str(tmp_path / "wh"), "-q", "ingest", str(path)]) == EXIT_ERROR
+    _, err = capsys.readouterr()
+    assert err.strip() == (
+        "figures: error: no-count.csv: columns: missing column(s) count (a dashboard file has: "
+        "month_year, area_type, borough_snt, area_name, area_code, crime_subtype, measure, "
+        "count, refresh_date; headers are matched ignoring case, with spaces read as "
+        "underscores)"
+    )
+
+
+def test_every_problem_is_counted_in_the_refusal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [borough_row("2025-05", "Westminster", n) for n in ("x", "-1", "2.0")]
+    path = write_dashboard(tmp_path / "bad.csv", rows)
+    assert main(["--warehouse", str(tmp_path / "wh"), "-q", "ingest", str(path)]) == EXIT_ERROR
+    _, err = capsys.readouterr()
+    assert err.strip().endswith("nothing was loaded (2 more problem(s) in the file)")
+
+
+def test_publish_uses_incidents_when_loaded_on_or_before_the_as_of_date_else_the_dashboard(
+    settings: Settings, tmp_path: Path
+) -> None:
+    load(settings, refresh_a(tmp_path))
+    spec = DEFAULT_SPEC.with_overrides(baseline_year=2024)
+    doc = publish(settings, spec=spec, out=tmp_path / "dash").document
+    assert (doc["source"], doc["as_of"]) == ("mps-dashboard", "2025-06-10")
+    ingest_files(settings, write_extract(tmp_path / "x", "2025-06-20", [crime("C1")]))
+    doc = publish(settings, spec=spec, out=tmp_path / "inc").document
+    assert (doc["source"], doc["as_of"]) == ("incidents", "2025-06-20")
+    doc = publish(settings, spec=spec, as_of=dt.date(2025, 6, 19), out=tmp_path / "d2").document
+    assert (doc["source"], doc["as_of"]) == ("mps-dashboard", "2025-06-19")
+
+
+def test_publish_takes_the_source_and_wards_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    warehouse = ["--warehouse", str(tmp_path / "wh"), "-q"]
+    assert main([*warehouse, "ingest", str(write_dashboard(tmp_path / "a.csv", area_rows()))]) == 0
+    publish_args = [*warehouse, "publish", "--period-type", "month", "--baseline-year", "2024"]
+    assert main([*publish_args, "--source", "incidents"]) == EXIT_ERROR
+    assert capsys.readouterr().err.strip() == (
+        "figures: error: no incidents data loaded: run `figures ingest FILE...` or "
+        "`figures run` first"
+    )
+    assert main([*publish_args, "--source", "mps-dashboard", "--wards"]) == 0
+    figures_json = Path(capsys.readouterr().out.strip().splitlines()[-1])
+    # the default statement with wards added: its own folder, named with a fingerprint
+    assert re.fullmatch(
+        r"mps-dashboard-statement-month-2025-05-vs-2024-[0-9a-f]{8}", figures_json.parent.name
+    )
+    doc = json.loads(figures_json.read_bytes())
+    assert doc["spec"]["area_types"] == ["london", "bcu", "borough", "ward"]
+    assert sorted(f["area_name"] for f in doc["figures"] if f["area_type"] == "ward") == [
+        "Abbey",
+        "Abbey",
+        "Abbey",
+        "West End",
+        "West End",
+        "West End",
+    ]
+
+
+def test_a_backfill_on_dashboard_data_alone_is_as_of_the_latest_refresh(
+    settings: Settings, tmp_path: Path
+) -> None:
+    from statement_figures.publication.backfill import as_of_for
+
+    load(settings, refresh_a(tmp_path), refresh_b(tmp_path))
+    assert as_of_for(settings, dt.date(2025, 5, 1), None, None) == dt.date(2025, 7, 10)
+    assert as_of_for(settings, dt.date(2025, 5, 1), None, 20) == dt.date(2025, 6, 10)
