@@ -21,6 +21,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/sqlfluff lint sql
+	$(BIN)/lint-imports --no-cache
 
 test: lint
 	$(BIN)/pytest

@@ -1,1 +1,2 @@
-"""pandera models of the input contracts (brief section 3), one per dataset."""
+"""pandera models: the input contracts (brief section 3), one per dataset, and the output
+contracts of what is published (figures.py, monthly_counts.py)."""

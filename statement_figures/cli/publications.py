@@ -111,7 +111,7 @@ def _verify(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _show_arguments(parser: argparse.ArgumentParser) -> None:
+def _publication_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "publication",
         type=Path,
@@ -119,6 +119,10 @@ def _show_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PUBLICATION",
         help="a publication folder or its figures.json (default: the latest)",
     )
+
+
+def _show_arguments(parser: argparse.ArgumentParser) -> None:
+    _publication_argument(parser)
     parser.add_argument("--public-key", type=Path, help="the publisher's figures.pub")
     parser.add_argument("--json", action="store_true", help="print JSON instead")
 
@@ -141,12 +145,7 @@ def _show(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _revisions_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "publication",
-        type=Path,
-        nargs="?",
-        help="a publication folder or figures.json (default: the latest)",
-    )
+    _publication_argument(parser)
     parser.add_argument(
         "--as-of", type=date_argument, help="recompute as of (default: the latest extract)"
     )

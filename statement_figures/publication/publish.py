@@ -25,6 +25,7 @@ import rfc8785
 from statement_figures.config import Settings
 from statement_figures.domain.spec import DEFAULT_SPEC, Spec
 from statement_figures.publication.compute import compute_figures
+from statement_figures.publication.contracts import check_outputs
 from statement_figures.publication.folders import (
     FIGURES_JSON,
     MANIFEST,
@@ -134,6 +135,7 @@ def publish(
         built = time.perf_counter()
     doc, monthly, period_end = computed.document, computed.monthly, computed.period_end
     figures, inputs = doc["figures"], doc["inputs"]
+    check_outputs(figures, monthly)
     target = (
         out.resolve()
         if out

@@ -62,7 +62,10 @@ class SourceFile:
 
     @property
     def name(self) -> str:
-        return self.path.name
+        """The file's name, without the `<sha256>-` the archive gives it (archive)."""
+        own_hash = f"{self.sha256}-"
+        name = self.path.name
+        return name.removeprefix(own_hash)
 
 
 def scan_file(path: Path) -> FileScan:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import hashlib
 import shutil
@@ -27,10 +28,19 @@ def table_counts(settings: Settings) -> tuple[int, int, int]:
         )
 
 
+def stored_rows(settings: Settings) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """Every crime and victim row the warehouse stores, in order."""
+    with db.connect(settings) as con:
+        return (
+            con.execute("select * from crimes order by all").fetchall(),
+            con.execute("select * from victims order by all").fetchall(),
+        )
+
+
 def test_csv_gz_and_parquet_load_the_same_rows_as_csv(settings: Settings, tmp_path: Path) -> None:
-    crimes_csv, victims_csv = write_extract(
-        tmp_path / "csv", "2021-12-06", [crime("C1")], [victim("C1")]
-    )
+    crimes = [crime("C1"), crime("C2", borough_code="", knife_flag="FALSE", status="cancelled")]
+    victims = [victim("C1"), victim("C1", victim_ref="V2", age="", injured="false")]
+    crimes_csv, victims_csv = write_extract(tmp_path / "csv", "2021-12-06", crimes, victims)
     gz = tmp_path / "gz"
     gz.mkdir()
     for path in (crimes_csv, victims_csv):
@@ -41,14 +51,44 @@ def test_csv_gz_and_parquet_load_the_same_rows_as_csv(settings: Settings, tmp_pa
     con = duckdb.connect()
     for path in (crimes_csv, victims_csv):
         target = pq_dir / path.name.replace(".csv", ".parquet")
-        con.execute(f"copy (select * from read_csv('{path}')) to '{target}' (format parquet)")
-    for folder, date in ((gz, "2021-12-06"), (pq_dir, "2021-12-06")):
+        con.execute(
+            f"copy (select * from read_csv('{path}', all_varchar = true)) to '{target}' "
+            "(format parquet)"
+        )
+    ingest_paths(settings, [crimes_csv, victims_csv])
+    from_csv = stored_rows(settings)
+    assert from_csv == (
+        [
+            (
+                dt.date(2021, 12, 6),
+                "C1",
+                dt.date(2021, 3, 10),
+                "robbery",
+                True,
+                False,
+                "E09000007",
+                "recorded",
+            ),
+            (
+                dt.date(2021, 12, 6),
+                "C2",
+                dt.date(2021, 3, 10),
+                "robbery",
+                False,
+                False,
+                None,
+                "cancelled",
+            ),
+        ],
+        [
+            (dt.date(2021, 12, 6), "C1", "V1", 20, True),
+            (dt.date(2021, 12, 6), "C1", "V2", None, False),
+        ],
+    )
+    for folder in (gz, pq_dir):
         other = Settings(warehouse=tmp_path / f"wh-{folder.name}")
         ingest_paths(other, sorted(folder.iterdir()))
-        assert table_counts(other) == (1, 1, 2), folder.name
-        with db.connect(other) as c:
-            row = c.execute("select * from crimes").fetchall()[0]
-        assert row[1:4] == ("C1", __import__("datetime").date(2021, 3, 10), "robbery"), date
+        assert stored_rows(other) == from_csv, folder.name
 
 
 @pytest.mark.parametrize(

@@ -39,7 +39,10 @@ from statement_figures.warehouse.deltas import update_counts
 
 log = logging.getLogger(__name__)
 
-NAME_PATTERN = re.compile(r"^(crimes|victims)_(\d{4}-\d{2}-\d{2})\.(csv|csv\.gz|parquet)$")
+# crimes_YYYY-MM-DD.csv (.csv.gz, .parquet); a file from the archive has its sha256 before it.
+NAME_PATTERN = re.compile(
+    r"^(?:[0-9a-f]{64}-)?(crimes|victims)_(\d{4}-\d{2}-\d{2})\.(csv|csv\.gz|parquet)$"
+)
 COLUMNS: dict[str, tuple[str, ...]] = {
     "crimes": (
         "crime_ref",

@@ -1,0 +1,103 @@
+"""The output contract of the figures frame: one row per figure of a publication (brief 5).
+
+Checked before anything is published (publication/contracts.py): a figure that breaks a rule
+here means the code is wrong, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import pandera.polars as pa
+import polars as pl
+from pandera.api.polars.types import PolarsData
+
+from statement_figures.domain.measures import MEASURES
+from statement_figures.domain.periods import PERIOD_TYPES
+
+AREA_TYPES = ("london", "bcu", "borough", "ward")
+DIRECTIONS = ("decrease", "increase", "no_change")
+MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+HUNDREDTHS = r"^-?\d+\.\d{2}$"
+# The frame's columns and types, in the figures file's order.
+SCHEMA = {
+    "measure": pl.String,
+    "label": pl.String,
+    "area_type": pl.String,
+    "area_code": pl.String,
+    "area_name": pl.String,
+    "period_type": pl.String,
+    "period_start": pl.String,
+    "period_end": pl.String,
+    "baseline_start": pl.String,
+    "baseline_end": pl.String,
+    "count": pl.Int64,
+    "baseline_count": pl.Int64,
+    "change": pl.Int64,
+    "change_pct": pl.Int64,
+    "change_pct_exact": pl.String,
+    "direction": pl.String,
+    "suppressed": pl.Boolean,
+    "sentence": pl.String,
+}
+
+
+class Figures(pa.DataFrameModel):
+    """One figure: a measure for an area, a period against its baseline."""
+
+    measure: str = pa.Field(isin=[m.id for m in MEASURES], description="The measure's id")
+    label: str = pa.Field(description="The measure's label")
+    area_type: str = pa.Field(isin=AREA_TYPES, description="london, bcu, borough or ward")
+    area_code: str = pa.Field(description="The area's code (MPS for London)")
+    area_name: str = pa.Field(description="The area's name")
+    period_type: str = pa.Field(isin=PERIOD_TYPES, description="ytd, rolling_12m, month, fytd")
+    period_start: str = pa.Field(str_matches=MONTH, description="First month counted, YYYY-MM")
+    period_end: str = pa.Field(str_matches=MONTH, description="Last month counted, YYYY-MM")
+    baseline_start: str = pa.Field(str_matches=MONTH, description="First baseline month")
+    baseline_end: str = pa.Field(str_matches=MONTH, description="Last baseline month")
+    count: int = pa.Field(ge=0, description="Count in the period")
+    baseline_count: int = pa.Field(ge=0, description="Count in the baseline period")
+    change: int = pa.Field(description="count - baseline_count")
+    change_pct: int = pa.Field(nullable=True, description="Percentage change, rounded")
+    change_pct_exact: str = pa.Field(
+        nullable=True, str_matches=HUNDREDTHS, description="Percentage change, two decimals"
+    )
+    direction: str = pa.Field(isin=DIRECTIONS, description="decrease, increase or no_change")
+    suppressed: bool = pa.Field(description="The baseline is below the spec's minimum")
+    sentence: str = pa.Field(nullable=True, description="The sentence a statement may quote")
+
+    class Config:
+        strict = True
+        coerce = False
+        unique = ("measure", "area_code")
+
+    @pa.dataframe_check(name="change is count minus baseline_count")
+    def _change(cls, data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("change") == pl.col("count") - pl.col("baseline_count"))
+
+    @pa.dataframe_check(name="direction follows the sign of change")
+    def _direction(cls, data: PolarsData) -> pl.LazyFrame:
+        expected = (
+            pl.when(pl.col("change") < 0)
+            .then(pl.lit("decrease"))
+            .when(pl.col("change") > 0)
+            .then(pl.lit("increase"))
+            .otherwise(pl.lit("no_change"))
+        )
+        return data.lazyframe.select(pl.col("direction") == expected)
+
+    @pa.dataframe_check(name="a percentage exactly when the baseline is stated and not suppressed")
+    def _percentage(cls, data: PolarsData) -> pl.LazyFrame:
+        stated = ~pl.col("suppressed") & (pl.col("baseline_count") > 0)
+        return data.lazyframe.select(
+            (pl.col("change_pct").is_not_null() == stated)
+            & (pl.col("change_pct_exact").is_not_null() == stated)
+            & (pl.col("sentence").is_not_null() == stated)
+        )
+
+    @pa.dataframe_check(name="change_pct is change_pct_exact rounded half away from zero")
+    def _rounding(cls, data: PolarsData) -> pl.LazyFrame:
+        exact = pl.col("change_pct_exact").cast(pl.Decimal(38, 2), strict=False)
+        rounded = (exact.abs() + pl.lit(0.5).cast(pl.Decimal(38, 2))).floor().cast(pl.Int64)
+        signed = pl.when(exact < 0).then(-rounded).otherwise(rounded)
+        return data.lazyframe.select(
+            (signed == pl.col("change_pct")).fill_null(pl.col("change_pct").is_null())
+        )
