@@ -93,11 +93,17 @@ class Figures(pa.DataFrameModel):
             & (pl.col("sentence").is_not_null() == stated)
         )
 
-    @pa.dataframe_check(name="change_pct is change_pct_exact rounded half away from zero")
+    @pa.dataframe_check(
+        name="change_pct and change_pct_exact are 100 x change / baseline_count rounded half "
+        "away from zero (to a whole number, to two decimals)"
+    )
     def _rounding(cls, data: PolarsData) -> pl.LazyFrame:
-        exact = pl.col("change_pct_exact").cast(pl.Decimal(38, 2), strict=False)
-        rounded = (exact.abs() + pl.lit(0.5).cast(pl.Decimal(38, 2))).floor().cast(pl.Int64)
-        signed = pl.when(exact < 0).then(-rounded).otherwise(rounded)
-        return data.lazyframe.select(
-            (signed == pl.col("change_pct")).fill_null(pl.col("change_pct").is_null())
+        def rounded(scale: int) -> pl.Expr:  # |x| rounds to (2 |n| + d) // 2d for x = n / d
+            change, base = pl.col("change"), pl.col("baseline_count")
+            return change.sign() * ((2 * scale * change.abs() + base) // (2 * base))
+
+        hundredths = (pl.col("change_pct_exact").cast(pl.Decimal(38, 2), strict=False) * 100).cast(
+            pl.Int64
         )
+        holds = (pl.col("change_pct") == rounded(100)) & (hundredths == rounded(10_000))
+        return data.lazyframe.select(holds.fill_null(pl.col("change_pct").is_null()))

@@ -82,10 +82,36 @@ def test_a_change_that_is_not_count_minus_baseline_is_refused() -> None:
     )
 
 
-def test_a_rounded_percentage_that_is_not_the_exact_one_rounded_is_refused() -> None:
+ROUNDING = (
+    "change_pct and change_pct_exact are 100 x change / baseline_count rounded half away from "
+    "zero (to a whole number, to two decimals)"
+)
+
+
+def test_percentages_that_are_not_the_change_rounded_are_refused() -> None:
     assert refusal([figure(change_pct_exact="-25.50")]) == (
-        "output contract: figures row 1 (knife_crime, MPS): change_pct is change_pct_exact "
-        "rounded half away from zero" + SUFFIX
+        f"output contract: figures row 1 (knife_crime, MPS): {ROUNDING}" + SUFFIX
+    )
+    assert refusal([figure(change_pct=-26)]) == (
+        f"output contract: figures row 1 (knife_crime, MPS): {ROUNDING}" + SUFFIX
+    )
+
+
+def test_each_percentage_is_rounded_from_the_exact_change_not_from_the_other() -> None:
+    # -6,499 / 20,000 = -32.495 per cent: -32.50 to two decimals, but -32 as a whole number
+    # (rounding -32.50 again would give -33).
+    check_outputs(
+        [
+            figure(
+                count=13_501,
+                baseline_count=20_000,
+                change=-6_499,
+                change_pct=-32,
+                change_pct_exact="-32.50",
+                sentence="Knife crime decreased by 32 per cent",
+            )
+        ],
+        monthly(),
     )
 
 
