@@ -90,11 +90,12 @@ PERCENT = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 WORD = re.compile(r"[a-z]+", re.IGNORECASE)
-# Where a sentence's clauses meet: "and", "while", "whilst", "but", "with", a comma, a semicolon.
-CLAUSE_BREAK = re.compile(r"\s(?:and|while|whilst|but|with)\s|[,;]", re.IGNORECASE)
-# A sentence ends at . ! or ? followed by white space (so "32.4" does not end one), or at a
-# blank line.
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
+# Where a sentence's clauses meet: "and", "while", "whilst", "but", "with", a comma, a semicolon,
+# a dash or a bullet between spaces (a list of bullet lines, once its line breaks are collapsed).
+CLAUSE_BREAK = re.compile(r"\s(?:and|while|whilst|but|with|[-\u2013\u2014\u2022*])\s|[,;]", re.I)
+# A sentence ends at . ! or ? followed by white space and then neither a small letter nor a digit
+# (so neither "32.4" nor "vs. 2019" ends one), or at a blank line.
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[^a-z0-9\s])|\n\s*\n")
 
 # fmt: off
 MONTHS = (
@@ -106,10 +107,14 @@ _MONTH = r"(?:" + "|".join(MONTHS) + r")"
 _YEAR = r"(?:19|20)\d{2}"
 
 # The baseline: a year after a cue word ("compared with the same period prior to the pandemic
-# in 2019", "against 2019", "than in 2019"), or "last year".
+# in 2019", "against 2019", "than in 2019", "on the same period last year"), or "last year".
 BASELINE = re.compile(
-    rf"""\b(?:compared\s+(?:with|to)|against|versus|vs\.?|than|prior\s+to|pre-pandemic|since)
-    \b[^.;:]{{0,60}}?(?:\b(?P<year>{_YEAR})\b|\b(?P<last>last\s+year)\b)""",
+    rf"""
+    \b(?:compared\s+(?:with|to)|against|versus|vs|than|prior\s+to|pre-pandemic|since
+      |same\s+period)\b\.?
+    [^.;:]{{0,60}}?                                  # up to 60 characters within the clause
+    (?:\b(?P<year>{_YEAR})\b|\b(?P<last>last\s+year)\b)
+    """,
     re.IGNORECASE | re.VERBOSE,
 )
 # Periods, tried in this order; each ends in a month and a year.
@@ -124,6 +129,11 @@ PERIODS: tuple[tuple[str | None, re.Pattern[str]], ...] = tuple(
     )
 )
 RANGE_START_TYPES = {"january": "ytd", "april": "fytd"}
+
+
+def _key(phrase: str) -> str:
+    """A phrase as looked up: lower case, hyphens and runs of spaces as one space."""
+    return " ".join(re.split(r"[\s-]+", phrase.lower()))
 
 
 @dataclass(frozen=True)
@@ -172,7 +182,7 @@ class Vocabulary:
         phrases: dict[str, str] = {}
         for measure in self.measures:
             for phrase in (measure.label, *measure.aliases):
-                phrases[phrase.lower()] = measure.id
+                phrases[_key(phrase)] = measure.id
         return phrases
 
     def area_phrases(self) -> dict[str, Area]:
@@ -185,7 +195,7 @@ class Vocabulary:
             else:
                 names = [area.name, area.name.replace(" and ", " & ")]
             for name in names:
-                phrases[name.lower()] = area
+                phrases[_key(name)] = area
         return phrases
 
 
@@ -228,7 +238,7 @@ def _phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
 
 
 def _find(pattern: re.Pattern[str], text: str) -> list[_Match]:
-    return [_Match(m.start(), m.end(), m.group().lower()) for m in pattern.finditer(text)]
+    return [_Match(m.start(), m.end(), _key(m.group())) for m in pattern.finditer(text)]
 
 
 def sentences(text: str) -> list[str]:
@@ -480,6 +490,11 @@ def _same_comparison(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     return all(a[key] == b[key] for key in keys)
 
 
+def _label(measure: str, figures: Sequence[Mapping[str, Any]]) -> str:
+    """A measure's label as the figures give it, else its id."""
+    return next((str(f["label"]) for f in figures if f["measure"] == measure), measure)
+
+
 def judge(claim: Claim, figures: Sequence[Mapping[str, Any]]) -> Judgement:
     """The verdict on one claim against the figures of a publication, explained in words."""
     said = _change_text(claim.claimed_direction, claim.claimed_change_pct)
@@ -490,7 +505,10 @@ def judge(claim: Claim, figures: Sequence[Mapping[str, Any]]) -> Judgement:
     ]
     if not same_area:
         return Judgement(
-            NO_FIGURE, None, f"There is no figure for {claim.measure} in {claim.area_name}."
+            NO_FIGURE,
+            None,
+            f"There is no figure for {_label(claim.measure, figures).lower()} in "
+            f"{claim.area_name}.",
         )
     candidates = [f for f in same_area if _period_agrees(claim, f)]
     if not candidates:

@@ -326,7 +326,7 @@ def test_a_bcu_is_named_with_bcu_after_its_name_so_north_london_is_london() -> N
             "This year to November 2021 knife crime fell 3 per cent on the same period last year.",
             "ytd",
             "2021-11",
-            None,
+            2020,
         ),
         (
             "This year to November 2021 knife crime fell 3 per cent compared with last year.",
@@ -399,6 +399,37 @@ def test_a_near_miss_is_a_wrong_number_with_the_figure_in_the_detail() -> None:
     )
 
 
+def test_another_measures_fall_quoted_as_a_fall_in_knife_crime_is_other_measure() -> None:
+    # Knife crime fell 32 per cent; 29 per cent is the under-25 victims' fall.
+    assert verdict("Knife crime fell by 29 per cent.") == OTHER_MEASURE
+
+
+def test_hyphens_and_spaces_in_a_measure_name_are_alike() -> None:
+    assert only_claim("Knife enabled crime fell by 32 per cent.").measure == "knife_crime"
+    assert only_claim("Under 25 knife injury victims fell by 29 per cent.").measure == (
+        "knife_injury_victims_u25"
+    )
+
+
+def test_a_bulleted_list_after_a_colon_gives_one_claim_per_bullet() -> None:
+    text = (
+        "This year to November 2021, compared with 2019, has seen:\n"
+        "- knife crime down 32 per cent\n"
+        "- knife injury victims aged under 25 down 29 per cent\n"
+    )
+    claims = find_claims(text, VOCABULARY)
+    assert [(c.measure, c.claimed_change_pct, c.period_end, c.baseline_year) for c in claims] == [
+        ("knife_crime", "32", "2021-11", 2019),
+        ("knife_injury_victims_u25", "29", "2021-11", 2019),
+    ]
+    assert [judge(c, FIGURES).verdict for c in claims] == [SUPPORTED, SUPPORTED]
+
+
+def test_an_abbreviation_before_a_year_does_not_end_a_sentence() -> None:
+    claim = only_claim("Knife crime fell by 32 per cent vs. 2019.")
+    assert claim.baseline_year == 2019
+
+
 def test_a_rise_claimed_as_a_fall_is_the_wrong_direction() -> None:
     assert verdict("Knife crime rose by 32 per cent.") == WRONG_DIRECTION
     assert verdict("Knife crime with injury fell by 10 per cent.") == WRONG_DIRECTION
@@ -435,7 +466,7 @@ def test_a_claim_with_no_known_measure_has_no_figure() -> None:
 def test_a_claim_about_an_area_without_figures_has_no_figure() -> None:
     judgement = judge(only_claim("In Barnet, knife crime fell by 10 per cent."), FIGURES)
     assert judgement.verdict == NO_FIGURE
-    assert judgement.detail == "There is no figure for knife_crime in Barnet."
+    assert judgement.detail == "There is no figure for knife crime in Barnet."
 
 
 def test_a_period_that_disagrees_with_the_figures_gives_no_figure() -> None:
