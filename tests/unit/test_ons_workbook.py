@@ -482,3 +482,47 @@ def test_a_file_over_max_bytes_is_refused_without_reading_it(tmp_path: Path) -> 
     with pytest.raises(WorkbookTooLarge) as caught:
         read_ons_tables(path, max_bytes=1000)
     assert str(caught.value) == f"{path}: 2004 bytes is more than the 1000 accepted"
+
+
+def test_a_damaged_zip_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "tables.xlsx", b"PK\x03\x04 not really a zip archive")
+    with pytest.raises(NotOnsTables) as caught:
+        read_ons_tables(path)
+    assert str(caught.value) == f"{path}: a damaged zip archive, not an xlsx ({RULE})"
+
+
+def test_a_zip_with_a_workbook_part_the_reader_cannot_open_is_refused_in_one_line(
+    tmp_path: Path,
+) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("xl/workbook.xml", "<not a workbook>")
+    path = write(tmp_path, "tables.xlsx", buffer.getvalue())
+    with pytest.raises(NotOnsTables) as caught:
+        read_ons_tables(path)
+    assert str(caught.value) == (
+        f"{path}: an xlsx the reader cannot open ('calamine error: Cannot detect file forma...';"
+        f" {RULE})"
+    )
+    assert "\n" not in str(caught.value)
+
+
+def test_an_archive_that_would_expand_far_beyond_its_size_is_refused(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", " " * 200_000)
+    path = write(tmp_path, "tables.xlsx", buffer.getvalue())
+    with pytest.raises(WorkbookTooLarge) as caught:
+        read_ons_tables(path, max_bytes=2_000)
+    assert str(caught.value) == f"{path}: expands to 200011 bytes, too many to read"
+
+
+@needs_shared
+def test_a_later_edition_restates_earlier_years() -> None:
+    # Issue 14 item 2: each edition is a vintage; ONS revises forces' back series.
+    assert p5_count(edition(MARCH_2018), "E23000001", YE_MARCH_2018) == 14695
+    assert p5_count(edition(MARCH_2019), "E23000001", YE_MARCH_2018) == 14707
+    # Northumbria revised its last two years (the note under the December 2018 tables).
+    assert p5_count(edition(MARCH_2018), "E23000007", YE_MARCH_2018) == 313
+    assert p5_count(edition(DECEMBER_2018), "E23000007", YE_MARCH_2018) == 812

@@ -55,7 +55,7 @@ from typing import Final, Literal
 import fastexcel
 
 DEFAULT_MAX_BYTES: Final = 64 * 1024 * 1024
-# An xlsx is a zip archive; a real ONS workbook expands about 5 to 10 times. Refusing archives
+# An xlsx is a zip archive; the real ONS workbooks expand about 4 times. Refusing archives
 # that claim to expand far more keeps a small hostile file from filling memory.
 MAX_EXPANSION: Final = 50
 
