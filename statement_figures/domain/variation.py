@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from scipy.stats import beta  # type: ignore[import-untyped]
+from scipy.stats import beta
 
 HUNDREDTHS = Decimal("0.01")
 

@@ -27,8 +27,8 @@ from statement_figures.sources.ons import (
     WorkbookTooLarge,
     read_ons_tables,
 )
+from tests.support.warehouse import SHARED_DATA
 
-SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 EDITIONS = SHARED_DATA / "ons-pfa-tables"
 MARCH_2018 = "policeforceareatablesyearendingmarch2018v2.xlsx"
 DECEMBER_2018 = "policeforceareatablesyearendingdecember2018.xlsx"
