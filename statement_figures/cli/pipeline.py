@@ -36,7 +36,9 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--as-of", type=date_argument, help="publish as of this date (default: latest data)"
     )
-    parser.add_argument("--landing", type=Path, help="folder of new extracts (default: warehouse)")
+    parser.add_argument(
+        "--landing", type=Path, help="folder of new files (default: warehouse/landing)"
+    )
     parser.add_argument(
         "--sample",
         action="store_true",

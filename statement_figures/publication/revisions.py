@@ -88,9 +88,22 @@ def revisions(
     spec = spec_from_dict(published["spec"])
     spec = spec.with_overrides(period_end=spec.period_end or default_period_end(published_as_of))
     now = compute_figures(con, spec, as_of, tolerated_share, published["source"]).document
-    key = ("measure", "area_code")
-    now_by_key = {tuple(f[k] for k in key): f for f in now["figures"]}
-    return [Revision(f, now_by_key[tuple(f[k] for k in key)]) for f in published["figures"]]
+    now_by_key = {(f["measure"], f["area_code"]): f for f in now["figures"]}
+    return [
+        Revision(f, now_by_key.get((f["measure"], f["area_code"])) or _uncounted(f, spec.min_base))
+        for f in published["figures"]
+    ]
+
+
+def _uncounted(figure: dict[str, Any], min_base: int) -> dict[str, Any]:
+    """The figure of an area that no longer has counts in either period (a ward a later
+    dashboard refresh no longer lists): what the comparison gives an area counted zero."""
+    return {
+        **figure,
+        **{"count": 0, "baseline_count": 0, "change": 0, "direction": "no_change"},
+        **{"change_pct": None, "change_pct_exact": None, "sentence": None},
+        "suppressed": min_base > 0,
+    }
 
 
 def revision_table(moved: list[Revision]) -> list[str]:

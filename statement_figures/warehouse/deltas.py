@@ -37,7 +37,7 @@ COUNT_SCHEMA = pa.schema(
 # The statement that records the changes, besides the measure's own file (and all they read).
 RECORDED_BY = "loading/insert_measure_deltas"
 EARLIEST = dt.date(1900, 1, 1)
-# The crime versions sql/state/crime_versions.sql can give.
+# The crime versions sql/macros/crime_versions.sql can give.
 AS_OF, OF_EXTRACT, REPLACED = "as_of", "of_extract", "replaced"
 
 

@@ -14,6 +14,7 @@ injured victim aged 22 added to C1 (+1 victim). London as of B: 11 vs 20 (-45 %)
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from pathlib import Path
@@ -22,7 +23,13 @@ import pytest
 
 from statement_figures.cli import main
 from statement_figures.config import Settings
+from statement_figures.domain.sources import DASHBOARD
+from statement_figures.domain.spec import AREA_TYPES, Spec
 from statement_figures.publication.publish import publish
+from statement_figures.publication.revisions import REVISED, revisions
+from statement_figures.sources.detect import ingest_files
+from statement_figures.warehouse import db
+from tests.support.dashboards import borough_row, ward_row, write_dashboard
 from tests.support.extracts import crime, victim, write_extract
 from tests.support.warehouse import figures_by_key, ingest
 
@@ -137,3 +144,35 @@ def test_revisions_show_how_each_published_figure_moved_since(
     out = capsys.readouterr().out.splitlines()
     assert out[1] == "Knife crime, London: published -50 per cent, still stands"
     assert out[-1] == "135 of 135 figures still stand, 0 revised"
+
+
+def test_a_ward_a_later_refresh_no_longer_lists_is_revised_to_no_counts(
+    settings: Settings, tmp_path: Path
+) -> None:
+    abbey = ("Barking and Dagenham", "Abbey", "E05014053")
+    june = [
+        borough_row("2024-05", "Barking and Dagenham", 20, "2025-06-10"),
+        borough_row("2025-05", "Barking and Dagenham", 12, "2025-06-10"),
+        ward_row("2024-05", *abbey, 20, "2025-06-10"),
+        ward_row("2025-05", *abbey, 12, "2025-06-10"),
+    ]
+    july = [  # speaks for May 2024 to May 2025, with no row for Abbey: zero in both
+        borough_row("2024-05", "Barking and Dagenham", 19, "2025-07-10"),
+        borough_row("2025-05", "Barking and Dagenham", 11, "2025-07-10"),
+    ]
+    ingest_files(settings, [write_dashboard(tmp_path / "june.csv", june)])
+    spec = Spec(period_type="month", baseline_year=2024, area_types=(*AREA_TYPES, "ward"))
+    published = publish(settings, spec=spec, source=DASHBOARD).document
+    ingest_files(settings, [write_dashboard(tmp_path / "july.csv", july)])
+    with db.connect(settings) as con:
+        moved = revisions(con, published, dt.date(2025, 7, 10))
+    [ward] = [
+        r
+        for r in moved
+        if (r.published["measure"], r.published["area_code"]) == ("knife_crime", "E05014053")
+    ]
+    assert ward.status == REVISED
+    assert ward.line() == (
+        "Knife crime, Abbey: published -40 per cent, now suppressed, 12 fewer counted in "
+        "2025-05 to 2025-05, 20 fewer counted in 2024-05 to 2024-05"
+    )

@@ -172,6 +172,22 @@ def test_a_different_file_for_a_loaded_extract_date_is_refused(
     assert table_counts(settings) == (1, 0, 2)
 
 
+def test_an_extract_sent_again_with_only_its_victims_changed_blames_the_victims_file(
+    settings: Settings, tmp_path: Path
+) -> None:
+    ingest_paths(settings, write_extract(tmp_path / "a", "2021-12-06", [crime("C1")]))
+    changed = write_extract(tmp_path / "b", "2021-12-06", [crime("C1")], [victim("C1")])
+    loaded = hashlib.sha256((tmp_path / "a" / "victims_2021-12-06.csv").read_bytes()).hexdigest()
+    with pytest.raises(FiguresError) as caught:
+        ingest_paths(settings, changed)
+    assert str(caught.value) == (
+        "victims_2021-12-06.csv: one file per extract date: the extract of 2021-12-06 is "
+        f"already loaded from a different victims file (sha256 {loaded}); extracts are never "
+        "replaced: send corrections in a later extract"
+    )
+    assert table_counts(settings) == (1, 0, 2)
+
+
 def test_a_file_missing_a_column_is_refused_naming_it(settings: Settings, tmp_path: Path) -> None:
     crimes_csv, victims_csv = write_extract(tmp_path / "in", "2021-12-06", [crime("C1")])
     text = crimes_csv.read_text().replace(",status", "").replace(",recorded\n", "\n")

@@ -293,7 +293,7 @@ def ingest_extract(
     if all(loaded[kind] == f.sha256 for kind, f in pair.items()):
         return IngestResult(extract_date, names, already_loaded=True)
     for kind, extract_file in pair.items():
-        if loaded[kind] is not None:
+        if loaded[kind] not in (None, extract_file.sha256):  # blame the file that differs
             raise FiguresError(
                 f"the extract of {extract_date} is already loaded from a different {kind} file "
                 f"(sha256 {loaded[kind]}); extracts are never replaced: send corrections in a "
