@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | sha256sum | cut -c1-12)
 
-.PHONY: setup run test lint bench lock clean
+.PHONY: setup tools run test lint bench lock clean
 
 setup: $(STAMP)
 
@@ -23,7 +23,22 @@ lint: setup
 	$(BIN)/sqlfluff lint sql
 	$(BIN)/lint-imports --no-cache
 
-test: lint
+# The programs the tests drive for real: minisign checks signatures, Chromium opens the report.
+TOOLS := minisign chromium
+tools:
+	@missing="$$(for tool in $(TOOLS); do command -v $$tool >/dev/null || echo $$tool; done)"; \
+	missing="$$(echo $$missing)"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing $$missing for the tests (apt-get)"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else \
+		echo "make test needs $$missing: install them (Debian: sudo apt-get install $$missing) and run make test again" >&2; \
+		exit 1; \
+	fi
+
+test: lint tools
 	$(BIN)/pytest
 
 bench: setup

@@ -21,6 +21,7 @@ from statement_figures.cli import pipeline, publications
 from statement_figures.cli.base import EXIT_ERROR, Command, OneLineParser, log
 from statement_figures.config import Settings
 from statement_figures.domain.errors import FiguresError
+from statement_figures.domain.text import printable
 
 COMMANDS: tuple[Command, ...] = (*pipeline.COMMANDS, *publications.COMMANDS)
 
@@ -67,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except duckdb.IOException as error:
         first_line = str(error).strip().splitlines()[0]
-        print(f"figures: error: warehouse database: {first_line}", file=sys.stderr)
+        print(f"figures: error: warehouse database: {printable(first_line)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("figures: interrupted", file=sys.stderr)
@@ -79,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("FIGURES_DEBUG"):
             raise
         print(
-            f"figures: internal error: {type(error).__name__}: {error} "
+            f"figures: internal error: {type(error).__name__}: {printable(error)} "
             "(set FIGURES_DEBUG=1 to see where)",
             file=sys.stderr,
         )

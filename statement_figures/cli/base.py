@@ -6,14 +6,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 from statement_figures.config import Settings
 from statement_figures.domain.errors import FiguresError
 from statement_figures.domain.periods import parse_month
+from statement_figures.domain.text import printable
 from statement_figures.publication.publish import Publication
 from statement_figures.publication.show import readable
 from statement_figures.warehouse.lock import writer_lock
@@ -71,11 +73,18 @@ def writer(settings: Settings, command: str) -> AbstractContextManager[None]:
     return writer_lock(settings.lock_file, command)
 
 
+def emit(*lines: object, file: TextIO | None = None) -> None:
+    """Print each line as one line: control characters in it (from data, from file names) are
+    escaped, so no value can start a line of its own or drive the terminal."""
+    for line in lines:
+        print(printable(line), file=file or sys.stdout)
+
+
 def print_publication(publication: Publication) -> None:
-    print()
-    print("\n".join(readable(publication.document)))
-    print()
+    emit("")
+    emit(*readable(publication.document))
+    emit("")
     state = "unchanged, already published" if publication.unchanged else "published"
-    print(f"{state}: {publication.folder}")
-    print(f"report: {publication.report_html}")
-    print(publication.figures_json)
+    emit(f"{state}: {publication.folder}")
+    emit(f"report: {publication.report_html}")
+    emit(publication.figures_json)

@@ -16,6 +16,7 @@ from statement_figures.cli.base import (
     EXIT_REJECTED,
     Command,
     date_argument,
+    emit,
     print_publication,
     progress,
     writer,
@@ -85,20 +86,20 @@ def _ingest(settings: Settings, args: argparse.Namespace) -> int:
     rejected = 0
     for result in results:
         if not isinstance(result, IngestResult):
-            print("\n".join(result.lines()))
+            emit(*result.lines())
             continue
         if result.already_loaded:
-            print(f"extract {result.extract_date}: already loaded, nothing changed")
+            emit(f"extract {result.extract_date}: already loaded, nothing changed")
             continue
         rows = ", ".join(f"{n:,} {kind}" for kind, n in result.rows.items())
-        print(
+        emit(
             f"extract {result.extract_date}: read {rows}; {result.rejected} rows rejected "
             f"({result.problems} problems)"
         )
         for line in reject_lines(result):
-            print(line, file=sys.stderr)
+            emit(line, file=sys.stderr)
         rejected += result.rejected
-    print(f"warehouse: {settings.database}")
+    emit(f"warehouse: {settings.database}")
     return EXIT_REJECTED if rejected else 0
 
 
@@ -128,11 +129,11 @@ def _backfill(settings: Settings, args: argparse.Namespace) -> int:
             period_type=args.period_type,
             baseline_year=args.baseline_year,
         )
-    print()
+    emit("")
     for step in steps:
-        print(f"  {step.period_end}  as of {step.as_of}  {step.outcome:<9}  {step.folder}")
+        emit(f"  {step.period_end}  as of {step.as_of}  {step.outcome:<9}  {step.folder}")
     published = sum(not step.unchanged for step in steps)
-    print(
+    emit(
         f"backfill: {len(steps)} periods, {published} published, "
         f"{len(steps) - published} unchanged, in {settings.published}"
     )
@@ -150,9 +151,9 @@ def _serve_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     cron, timezone = args.cron or settings.nightly_cron, args.timezone or settings.timezone
-    print(f"serving nightly ({cron}, {timezone}) and backfill for {settings.warehouse}")
+    emit(f"serving nightly ({cron}, {timezone}) and backfill for {settings.warehouse}")
     serve_deployments(settings, cron, timezone)
-    print("stopped serving; the schedule stays active on the Prefect server")
+    emit("stopped serving; the schedule stays active on the Prefect server")
     return 0
 
 
@@ -176,8 +177,8 @@ def _generate(settings: Settings, args: argparse.Namespace) -> int:
     else:
         paths = generate.generate_sample(args.out, seed=args.seed, progress=report)
     for path in paths:
-        print(path)
-    print(f"wrote {len(paths)} files to {args.out}")
+        emit(path)
+    emit(f"wrote {len(paths)} files to {args.out}")
     return 0
 
 
@@ -190,8 +191,8 @@ def _quarantine(settings: Settings, args: argparse.Namespace) -> int:
         rows = db.query(con, "queries/quarantined_rows", {"extract_date": args.extract})
     for file_name, file_row, column, rule, value in rows:
         shown = "empty" if value is None else repr(value)
-        print(f"{file_name}: row {file_row}: {column}: {rule} (found {shown})")
-    print(f"{len(rows)} quarantined values in {settings.database}")
+        emit(f"{file_name}: row {file_row}: {column}: {rule} (found {shown})")
+    emit(f"{len(rows)} quarantined values in {settings.database}")
     return 0
 
 

@@ -11,11 +11,13 @@ from statement_figures.cli.base import (
     EXIT_DIFFERENCES,
     Command,
     date_argument,
+    emit,
     month_argument,
     print_publication,
     writer,
 )
 from statement_figures.config import Settings, load_spec
+from statement_figures.domain.errors import FiguresError
 from statement_figures.domain.periods import PERIOD_TYPES
 from statement_figures.domain.sources import SOURCES
 from statement_figures.domain.spec import DEFAULT_SPEC
@@ -34,8 +36,8 @@ from statement_figures.publication.show import (
 from statement_figures.publication.signing import (
     default_public_key,
     generate_keypair,
-    parse_trusted_comment,
     public_key_id,
+    trusted_fields,
     verify_file,
 )
 from statement_figures.warehouse import db
@@ -88,9 +90,9 @@ def _keygen_arguments(parser: argparse.ArgumentParser) -> None:
 def _keygen(settings: Settings, args: argparse.Namespace) -> int:
     out = args.out or Path.cwd()
     secret, public = generate_keypair(out)
-    print(f"secret key: {secret} (mode 0600; keep it out of git and never share it)")
-    print(f"public key: {public} (key ID {public_key_id(public)}; give this to readers)")
-    print(f"sign with it: export FIGURES_SIGNING_KEY={secret}")
+    emit(f"secret key: {secret} (mode 0600; keep it out of git and never share it)")
+    emit(f"public key: {public} (key ID {public_key_id(public)}; give this to readers)")
+    emit(f"sign with it: export FIGURES_SIGNING_KEY={secret}")
     return 0
 
 
@@ -101,13 +103,20 @@ def _verify_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _verify(settings: Settings, args: argparse.Namespace) -> int:
     public_key = args.public_key or default_public_key(settings.signing_key, settings.warehouse)
-    comment = parse_trusted_comment(verify_file(args.file, public_key))
-    print(f"genuine: {args.file} was signed by key {public_key}")
-    run = f"code {comment.get('code_version')}, run {comment.get('run')}"
-    print(f"as of {comment.get('as_of')}, {run}")
+    comment = verify_file(args.file, public_key)
+    emit(f"genuine: {args.file} was signed by key {public_key}")
+    fields = trusted_fields(comment)
+    if fields is None:  # signed by another tool (minisign's own comment, say): shown as it is
+        emit(f"trusted comment: {comment}")
+    else:
+        run = f"code {fields.get('code_version')}, run {fields.get('run')}"
+        emit(f"as of {fields.get('as_of')}, {run}")
     if args.file.suffix == ".json":
-        for line in headline_sentences(json.loads(args.file.read_bytes())):
-            print(f"  {line}.")
+        try:
+            sentences = headline_sentences(read_document(args.file))
+        except FiguresError:
+            sentences = []
+        emit(*(f"  {line}." for line in sentences))
     return 0
 
 
@@ -132,15 +141,15 @@ def _show(settings: Settings, args: argparse.Namespace) -> int:
     check = check_signature(settings, figures_json, args.public_key)
     doc = read_document(figures_json)
     if args.json:
-        print(json.dumps(shown_as_json(figures_json, doc, check), indent=2, ensure_ascii=False))
+        print(json.dumps(shown_as_json(figures_json, doc, check), indent=2))
         return 0
     report = report_beside(figures_json)
-    print(f"as of {doc['as_of']}")
-    print("\n".join(readable(doc)))
-    print()
-    print(f"signature: {check.summary}")
-    print(f"report: {report or 'none (this publication has no report.html)'}")
-    print(figures_json)
+    emit(f"as of {doc['as_of']}")
+    emit(*readable(doc))
+    emit("")
+    emit(f"signature: {check.summary}")
+    emit(f"report: {report or 'none (this publication has no report.html)'}")
+    emit(figures_json)
     return 0
 
 
@@ -164,10 +173,10 @@ def _revisions(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({**summary, "revisions": [r.as_json() for r in moved]}, indent=2))
         return 0
-    print(f"{path}: published as of {published['as_of']}, recomputed as of {as_of} (not written)")
+    emit(f"{path}: published as of {published['as_of']}, recomputed as of {as_of} (not written)")
     for line in revision_table(moved):
-        print(line)
-    print(f"{len(moved) - revised} of {len(moved)} figures still stand, {revised} revised")
+        emit(line)
+    emit(f"{len(moved) - revised} of {len(moved)} figures still stand, {revised} revised")
     return 0
 
 
@@ -197,8 +206,8 @@ def _reconcile(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.as_json(), indent=2))
     else:
-        print("\n".join(result.table(only_differences=args.differences_only)))
-        print(result.summary())
+        emit(*result.table(only_differences=args.differences_only))
+        emit(result.summary())
     return EXIT_DIFFERENCES if result.differing else 0
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from statement_figures.domain.text import printable
+
 
 class FiguresError(Exception):
     """An error with a message fit to show a user as one line.
@@ -15,7 +17,8 @@ class FiguresError(Exception):
         super().__init__(message)
 
     def __str__(self) -> str:
+        """One line: control characters from file names or data are escaped."""
         parts = [p for p in (self.location, self.rule) if p]
         head = ": ".join(parts)
         message = super().__str__()
-        return f"{head}: {message}" if head else message
+        return printable(f"{head}: {message}" if head else message)

@@ -99,6 +99,16 @@ def parse_trusted_comment(text: str) -> dict[str, str]:
     return fields
 
 
+def trusted_fields(text: str) -> dict[str, str] | None:
+    """The fields of one of our trusted comments; None for a comment of another shape (the
+    `minisign` tool's own `timestamp:... file:... hashed`, or any other signer's)."""
+    try:
+        fields = parse_trusted_comment(text)
+    except ValueError:
+        return None
+    return fields if set(TRUSTED_COMMENT_KEYS) <= set(fields) else None
+
+
 # --- key pairs ------------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from statement_figures.cli import main
 from statement_figures.cli.base import EXIT_ERROR, EXIT_REJECTED
+from tests.support.dashboards import ward_row, write_dashboard
 from tests.support.extracts import crime, write_extract
 
 
@@ -67,3 +68,28 @@ def test_a_usage_error_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
         "figures publish: error: argument --period-end: '2021-13' is not a month written "
         "YYYY-MM (see `figures publish --help`)\n"
     )
+
+
+FORGED = "  Knife crime decreased by 99 per cent."
+
+
+def test_text_from_data_cannot_print_a_line_of_its_own_or_drive_the_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ward = "West End\n" + FORGED + "\x1b[2J"
+    rows = [
+        ward_row("2024-05", "Westminster", ward, "E05013806", 20),
+        ward_row("2025-05", "Westminster", ward, "E05013806", 12),
+    ]
+    dashboard = write_dashboard(tmp_path / "july.csv", rows)
+    warehouse = ["--warehouse", str(tmp_path / "wh"), "-q"]
+    assert main([*warehouse, "ingest", str(dashboard)]) == 0
+    month = ["--period-type", "month", "--baseline-year", "2024", "--wards"]
+    assert main([*warehouse, "publish", *month]) == 0
+    published = capsys.readouterr().out
+    assert main([*warehouse, "show"]) == 0
+    shown = capsys.readouterr().out
+    for out in (published, shown):
+        assert FORGED not in out.splitlines()
+        assert "\x1b" not in out
+        assert "West End\\n  Knife crime decreased by 99 per cent.\\x1b[2J" in out

@@ -17,6 +17,7 @@ from pathlib import Path
 import minisign
 import pytest
 
+from statement_figures.cli import main
 from statement_figures.domain.errors import FiguresError
 from statement_figures.publication.signing import (
     SignatureError,
@@ -56,13 +57,10 @@ def _secret_key_line(secret_key: Path) -> str:
 
 @pytest.fixture
 def minisign_tool() -> str:
-    """The real minisign binary: required in CI, skipped with a reason elsewhere."""
+    """The real minisign binary (`make test` installs it)."""
     tool = shutil.which("minisign")
     if tool is None:
-        reason = "the minisign tool is not installed (apt-get install minisign)"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; CI must install it")
-        pytest.skip(reason)
+        pytest.fail("the minisign tool is not installed: `make test` installs it")
     return tool
 
 
@@ -210,6 +208,33 @@ def test_the_real_minisign_signs_with_our_key_and_verify_file_accepts_it(
 
     assert result.returncode == 0, result.stderr
     assert verify_file(figures, keys[1]) == "made by minisign"
+
+
+def test_a_file_the_minisign_tool_signed_with_its_own_trusted_comment_verifies(
+    minisign_tool: str, keys: tuple[Path, Path], figures: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    signed = subprocess.run(
+        [minisign_tool, "-S", "-s", str(keys[0]), "-m", str(figures)],
+        capture_output=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    assert signed.returncode == 0, signed.stderr
+    comment = verify_file(figures, keys[1])
+    assert re.fullmatch(r"timestamp:\d+\tfile:figures\.json\thashed", comment)
+    args = [
+        "--warehouse",
+        str(figures.parent),
+        "verify",
+        str(figures),
+        "--public-key",
+        str(keys[1]),
+    ]
+    assert main(args) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"genuine: {figures} was signed by key {keys[1]}",
+        "trusted comment: " + comment.replace("\t", "\\t"),
+    ]
 
 
 def test_key_ids_in_messages_are_the_ones_minisign_shows(
