@@ -219,17 +219,29 @@ LINK_ATTRIBUTES = {"src", "href", "xlink:href", "srcset", "action", "poster", "d
 
 
 def test_each_chart_adds_up_to_its_london_figure(report_folder: Path) -> None:
+    """One London figure per measure (none missing), each the sum of its chart's 11 months."""
     doc = json.loads((report_folder / "figures.json").read_bytes())
     elements = parse((report_folder / REPORT_HTML).read_text(encoding="utf-8"))
-    for figure in (f for f in doc["figures"] if f["area_type"] == "london"):
-        assert sum(bars(elements, figure["measure"], "period")) == figure["count"]
-        assert sum(bars(elements, figure["measure"], "baseline")) == figure["baseline_count"]
+    london = [f for f in doc["figures"] if f["area_type"] == "london"]
+    assert [(f["measure"], f["count"], f["baseline_count"]) for f in london] == [
+        ("knife_crime", sum(KNIFE_CRIME_2021), sum(KNIFE_CRIME_2019)),
+        ("knife_crime_with_injury", sum(VICTIMS_2021), sum(VICTIMS_2019)),
+        ("knife_injury_victims_u25", sum(VICTIMS_2021), sum(VICTIMS_2019)),
+    ]
+    for figure in london:
+        period = bars(elements, figure["measure"], "period")
+        baseline = bars(elements, figure["measure"], "baseline")
+        assert len(period) == len(baseline) == len(KNIFE_CRIME_2021)  # January to November
+        assert sum(period) == figure["count"]
+        assert sum(baseline) == figure["baseline_count"]
 
 
 def test_the_report_makes_no_network_references(report_folder: Path) -> None:
     page = (report_folder / REPORT_HTML).read_text(encoding="utf-8")
     elements = parse(page)
-    assert {tag for tag, _ in elements.tags} <= ALLOWED_TAGS  # no script, link, img, iframe
+    tags = {tag for tag, _ in elements.tags}
+    assert tags <= ALLOWED_TAGS  # no script, link, img, iframe
+    assert {"style", "svg", "rect", "table", "tr"} <= tags  # a whole page was checked
     links = [(tag, a) for tag, attrs in elements.tags for a in attrs if a in LINK_ATTRIBUTES]
     assert links == []
     style = page.split("<style>", 1)[1].split("</style>", 1)[0]
@@ -302,6 +314,95 @@ def test_text_from_the_data_is_html_escaped(report_folder: Path) -> None:
     assert "<script>" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in page
     assert "DEMO" not in page
+
+
+INJECTION = '<script>alert(1)</script>"onload=alert(2) x="'
+INJECTION_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;&quot;onload=alert(2) x=&quot;"
+
+
+def hostile_document(report_folder: Path) -> dict[str, Any]:
+    """The fixture's figures document with markup in every kind of text the page shows."""
+    doc: dict[str, Any] = json.loads((report_folder / "figures.json").read_bytes())
+    doc["figures"][0]["area_name"] = INJECTION
+    doc["figures"][0]["area_code"] = INJECTION
+    for figure in doc["figures"]:
+        if figure["measure"] == "knife_crime":
+            figure["measure"] = INJECTION  # lands in attributes: data-measure
+            if figure["area_type"] == "london":
+                figure["sentence"] = INJECTION  # the headline
+    doc["definitions"] = {
+        (INJECTION if key == "knife_crime" else key): value
+        for key, value in doc["definitions"].items()
+    }  # lands in attributes too: the chart's data-measure, id and aria-labelledby
+    doc["definitions"][INJECTION]["label"] = INJECTION
+    doc["definitions"][INJECTION]["definition"] = INJECTION
+    doc["caveats"].append(INJECTION)
+    doc["spec"]["name"] = INJECTION
+    doc["spec"]["headline_measures"] = [
+        INJECTION if m == "knife_crime" else m for m in doc["spec"]["headline_measures"]
+    ]
+    doc["inputs"][0]["name"] = INJECTION
+    doc["source"] = INJECTION
+    return doc
+
+
+def test_markup_in_the_data_is_shown_as_text_and_never_becomes_markup(
+    report_folder: Path,
+) -> None:
+    import pyarrow.parquet as pq
+
+    doc = hostile_document(report_folder)
+    monthly = pq.read_table(report_folder / "monthly_counts")
+    page = render_report(doc, monthly, SignatureFacts(INJECTION, INJECTION, demo_key=True))
+    elements = parse(page)
+    assert [tag for tag, _ in elements.tags if tag == "script"] == []
+    assert "<script" not in page
+    assert '"onload=' not in page
+    handlers = [(tag, a) for tag, attrs in elements.tags for a in attrs if a.startswith("on")]
+    assert handlers == []
+    # It reads back as the original text in each of the 14 places it was put as text: the
+    # figure's area name and code, the headline, the chart's title, desc and caption, the
+    # definition's label and text, a caveat, the spec name, an input, the source, the sha256
+    # and the key id; and it is escaped there and in 6 attributes (the table body's and the
+    # chart's data-measure, the chart's aria-labelledby twice, its title and desc ids).
+    assert "".join(elements.text).count(INJECTION) == 14
+    assert page.count(INJECTION_ESCAPED) == 14 + 6
+    svg = next(attrs for tag, attrs in elements.tags if tag == "svg")
+    assert svg["data-measure"] == INJECTION
+    assert svg["aria-labelledby"] == f"chart-{INJECTION}-title chart-{INJECTION}-desc"
+
+
+def test_rendering_the_same_inputs_twice_gives_the_same_bytes(report_folder: Path) -> None:
+    """Twice, the second time with a fresh template environment: the published bytes both times."""
+    import pyarrow.parquet as pq
+
+    from statement_figures.publication.report import environment
+
+    figures_json = (report_folder / "figures.json").read_bytes()
+    monthly = pq.read_table(report_folder / "monthly_counts")
+    facts = SignatureFacts(
+        hashlib.sha256(figures_json).hexdigest(),
+        public_key_id(report_folder / "figures.pub"),
+        demo_key=True,
+    )
+    first = render_report(json.loads(figures_json), monthly, facts).encode("utf-8")
+    environment.cache_clear()  # as in a new process
+    second = render_report(json.loads(figures_json), monthly, facts).encode("utf-8")
+    assert first == second == (report_folder / REPORT_HTML).read_bytes()
+    assert first.endswith(b"</html>\n")
+
+
+def test_a_name_the_template_needs_but_the_document_lacks_is_an_error(
+    report_folder: Path,
+) -> None:
+    import jinja2
+    import pyarrow.parquet as pq
+
+    doc = json.loads((report_folder / "figures.json").read_bytes())
+    del doc["source"]
+    monthly = pq.read_table(report_folder / "monthly_counts")
+    with pytest.raises(jinja2.UndefinedError, match="source"):
+        render_report(doc, monthly, SignatureFacts("0" * 64, "ABC", demo_key=False))
 
 
 # --- the report is signed too -----------------------------------------------------------------
