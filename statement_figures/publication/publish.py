@@ -24,7 +24,7 @@ import rfc8785
 
 from statement_figures.config import Settings
 from statement_figures.domain.spec import DEFAULT_SPEC, Spec
-from statement_figures.publication.compute import compute_figures
+from statement_figures.publication.compute import Computed, compute_figures
 from statement_figures.publication.contracts import check_outputs
 from statement_figures.publication.folders import (
     FIGURES_JSON,
@@ -107,6 +107,34 @@ def _report(
     _sign_one(write_report(folder, doc, monthly, facts), key, doc, run_id)
 
 
+def _manifest(doc: dict[str, Any], run_id: str, started: dt.datetime) -> dict[str, Any]:
+    """The run's record: when, from how many rows; the one file with wall-clock times."""
+    inputs = doc["inputs"]
+    return {
+        "run_id": run_id,
+        "started_at": started.isoformat(),
+        "finished_at": dt.datetime.now(dt.UTC).isoformat(),
+        "as_of": doc["as_of"],
+        "source": doc["source"],
+        "code_version": doc["code_version"],
+        "rows_in": sum(int(i["rows"]) for i in inputs),
+        "rows_rejected": sum(int(i["rows_rejected"]) for i in inputs),
+        "figures": len(doc["figures"]),
+    }
+
+
+def _write_files(
+    settings: Settings, staging: Path, computed: Computed, run_id: str, started: dt.datetime
+) -> None:
+    """Every file of the publication, signed, into its staging folder."""
+    doc, monthly = computed.document, computed.monthly
+    (staging / FIGURES_JSON).write_bytes(canonical_json(doc))
+    key = _sign(settings, staging, doc, run_id)
+    _write_parquet_outputs(staging, doc, monthly)
+    _report(staging, doc, monthly, key, run_id)
+    (staging / MANIFEST).write_text(json.dumps(_manifest(doc, run_id, started), indent=2) + "\n")
+
+
 def publish(
     settings: Settings,
     *,
@@ -120,7 +148,7 @@ def publish(
     """Compute, write and move into place one publication; return where it is.
 
     The source defaults to incident extracts when any are loaded on or before as_of, else the
-    Monthly Crime Dashboard (flows/sources.py). published/LATEST then names the publication,
+    Monthly Crime Dashboard (warehouse/queries.py). published/LATEST then names the publication,
     unless it was written elsewhere (`out`) or point_latest is False (a backfill of past
     periods leaves LATEST alone).
     """
@@ -133,35 +161,19 @@ def publish(
         building = time.perf_counter()
         computed = compute_figures(con, spec, as_of, settings.tolerated_reject_share, source)
         built = time.perf_counter()
-    doc, monthly, period_end = computed.document, computed.monthly, computed.period_end
-    figures, inputs = doc["figures"], doc["inputs"]
-    check_outputs(figures, monthly)
+    doc = computed.document
+    check_outputs(doc["figures"], computed.monthly)
     target = (
         out.resolve()
         if out
-        else settings.published / publication_name(spec, as_of, period_end, source)
+        else settings.published / publication_name(spec, as_of, computed.period_end, source)
     )
     check_replaceable(target, doc)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(f".staging-{target.name}-{run_id}")
     staging.mkdir()
     try:
-        (staging / FIGURES_JSON).write_bytes(canonical_json(doc))
-        key = _sign(settings, staging, doc, run_id)
-        _write_parquet_outputs(staging, doc, monthly)
-        _report(staging, doc, monthly, key, run_id)
-        manifest = {
-            "run_id": run_id,
-            "started_at": started.isoformat(),
-            "finished_at": dt.datetime.now(dt.UTC).isoformat(),
-            "as_of": as_of.isoformat(),
-            "source": source,
-            "code_version": doc["code_version"],
-            "rows_in": sum(int(i["rows"]) for i in inputs),
-            "rows_rejected": sum(int(i["rows_rejected"]) for i in inputs),
-            "figures": len(figures),
-        }
-        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+        _write_files(settings, staging, computed, run_id, started)
         changed = move_into_place(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
