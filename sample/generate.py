@@ -37,6 +37,7 @@ import pyarrow.csv as pa_csv
 from schemas.crimes import OFFENCE_GROUPS, STATUSES
 from schemas.rules import EARLIEST_DATE
 from statement_figures.domain.areas import BOROUGHS
+from statement_figures.domain.sources import SYNTHETIC_REF_PREFIX
 from statement_figures.sources.incidents.ingest import COLUMNS
 
 log = logging.getLogger(__name__)
@@ -71,8 +72,8 @@ VICTIM_SCHEMA = pa.schema(
         ("injured", pa.bool_()),
     ]
 )
-CRIME_REF_PREFIX = "C"
-CRIME_REF_DIGITS = 9  # "C000000001": room for 999,999,999 crimes, well under 32 characters
+CRIME_REF_PREFIX = SYNTHETIC_REF_PREFIX  # marks the files as synthetic (domain/sources.py)
+CRIME_REF_DIGITS = 9  # "SAMPLE-000000001": room for 999,999,999 crimes, under 32 characters
 VICTIM_REF_PREFIX = "V"
 
 # --- Offence groups and the kinds of crime the measures count or leave out -----------------------

@@ -7,6 +7,7 @@ create table if not exists loaded_files (
     rows_read bigint not null,
     rows_rejected bigint not null,
     archived_as varchar not null,
+    synthetic boolean not null,
     ingested_at timestamp not null,
     primary key (kind, extract_date)
 )

@@ -1,5 +1,5 @@
 insert into loaded_files
 values (
     $sha256, $file_name, $source, $kind, $extract_date::date,
-    $rows_read, $rows_rejected, $archived_as, current_timestamp
+    $rows_read, $rows_rejected, $archived_as, $synthetic, current_timestamp
 )

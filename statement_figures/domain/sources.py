@@ -10,6 +10,9 @@ from statement_figures.domain.errors import FiguresError
 INCIDENTS = "incidents"
 DASHBOARD = "mps-dashboard"
 SOURCES = (INCIDENTS, DASHBOARD)
+# Every crime of the built-in synthetic sample (sample/) has a reference starting with this: a
+# file holding one is synthetic, wherever it travels, and figures from it are marked so.
+SYNTHETIC_REF_PREFIX = "SAMPLE-"
 
 
 def check_source(source: str) -> str:

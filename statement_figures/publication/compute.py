@@ -36,6 +36,7 @@ from statement_figures.warehouse.queries import (
     extract_rejects,
     first_month,
     latest_extract,
+    synthetic_inputs,
 )
 
 log = logging.getLogger(__name__)
@@ -133,6 +134,7 @@ def compute_figures(
         )
     monthly = con.sql(db.sql("marts/monthly_counts_mart")).to_arrow_table()
     inputs = extract_inputs(con, source, as_of)
+    synthetic = synthetic_inputs(con, source, as_of)
     doc = document(
         spec=spec,
         as_of=as_of,
@@ -140,6 +142,7 @@ def compute_figures(
         figures=figures,
         inputs=inputs,
         code_version=code_version(),
-        caveats=caveats(spec, as_of, rejected, extract_date, source, data_starts),
+        caveats=caveats(spec, as_of, rejected, extract_date, source, data_starts, synthetic),
+        synthetic=synthetic,
     )
     return Computed(doc, monthly, period.end)

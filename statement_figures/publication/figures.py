@@ -14,7 +14,11 @@ from statement_figures.domain.spec import Spec
 from statement_figures.domain.wording import sentence
 from statement_figures.warehouse import db
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: `synthetic`
+SYNTHETIC_CAVEAT = (
+    "SYNTHETIC DATA: these figures come from the built-in synthetic sample, not from police "
+    "records. They show how the pipeline works; never quote them."
+)
 
 
 def comparisons(con: duckdb.DuckDBPyConnection, spec: Spec, period: Period) -> list[dict[str, Any]]:
@@ -76,8 +80,10 @@ def caveats(
     extract_date: dt.date,
     source: str = INCIDENTS,
     data_starts: dt.date | None = None,
+    synthetic: bool = False,
 ) -> list[str]:
-    notes = [
+    notes = [SYNTHETIC_CAVEAT] if synthetic else []
+    notes += [
         "Counts are by the month a crime was recorded (police recorded crime convention), as "
         f"held in the data as of {as_of.isoformat()}; later extracts may revise them.",
         "Crimes whose borough is not known count towards London only, so the boroughs and "
@@ -114,6 +120,7 @@ def document(
     inputs: list[dict[str, Any]],
     code_version: str,
     caveats: list[str],
+    synthetic: bool,
 ) -> dict[str, Any]:
     """The figures file's content: a pure function of the data as of a date, spec and code."""
     return {
@@ -132,4 +139,5 @@ def document(
         "inputs": inputs,
         "code_version": code_version,
         "caveats": caveats,
+        "synthetic": synthetic,
     }

@@ -27,7 +27,7 @@ import pyarrow as pa
 from markupsafe import Markup
 
 from statement_figures.domain.periods import months, parse_month
-from statement_figures.publication.figures import headline_figures
+from statement_figures.publication.figures import SYNTHETIC_CAVEAT, headline_figures
 from statement_figures.publication.folders import REPORT_HTML
 
 TEMPLATE = "report.html.j2"
@@ -350,6 +350,7 @@ def page_context(
         "measures": by_measure(doc["figures"]),
         "area_type_names": AREA_TYPE_NAMES,
         "inputs": input_lines(doc),
+        "synthetic_caveat": SYNTHETIC_CAVEAT,
     }
 
 

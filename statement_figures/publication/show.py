@@ -12,7 +12,7 @@ from typing import Any
 
 from statement_figures.config import Settings
 from statement_figures.domain.errors import FiguresError
-from statement_figures.publication.figures import headline_figures
+from statement_figures.publication.figures import SYNTHETIC_CAVEAT, headline_figures
 from statement_figures.publication.folders import (
     FIGURES_JSON,
     PUBLIC_KEY,
@@ -73,8 +73,11 @@ def figure_table(doc: dict[str, Any]) -> list[str]:
 
 
 def readable(doc: dict[str, Any]) -> list[str]:
-    """The headline sentences ready to paste, then the table: figures as a person reads them."""
-    return [f"  {sentence}." for sentence in headline_sentences(doc)] + figure_table(doc)
+    """The headline sentences ready to paste, then the table: figures as a person reads them.
+    Figures from the synthetic sample say so first."""
+    warning = [f"  {SYNTHETIC_CAVEAT}"] if doc.get("synthetic") else []
+    sentences = [f"  {sentence}." for sentence in headline_sentences(doc)]
+    return warning + sentences + figure_table(doc)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from statement_figures.domain.errors import FiguresError
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 # The layout of the tables in sql/ddl/. Bump it when a table changes; a database of another
 # version is refused with what to do, instead of failing later.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: loaded_files.synthetic
 
 Params = Mapping[str, Any]
 

@@ -73,3 +73,9 @@ def loaded_file_count(con: duckdb.DuckDBPyConnection) -> int:
     """How many files (of either source) the warehouse has loaded: 0 for a new one."""
     [(files,)] = db.query(con, "queries/loaded_file_count")
     return int(files)
+
+
+def synthetic_inputs(con: duckdb.DuckDBPyConnection, source: str, as_of: dt.date) -> bool:
+    """Whether any file the figures as of a date are computed from is the synthetic sample."""
+    [(synthetic,)] = db.query(con, "queries/synthetic_inputs", {"source": source, "as_of": as_of})
+    return bool(synthetic)

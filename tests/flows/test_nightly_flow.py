@@ -25,6 +25,9 @@ def test_the_nightly_run_publishes_the_statement_then_ingests_what_lands(tmp_pat
     london = {f["measure"]: f for f in doc["figures"] if f["area_code"] == "MPS"}
     assert london["knife_crime"]["change_pct"] == -32
     assert london["knife_injury_victims_u25"]["change_pct"] == -29
+    assert doc["synthetic"] is True  # the sample is never taken for data
+    assert doc["caveats"][0].startswith("SYNTHETIC DATA: these figures come from the built-in")
+    assert "  SYNTHETIC DATA: these figures come from the built-in synthetic sample" in first.stdout
     assert len(doc["figures"]) == 3 * (1 + 12 + 32)
 
     landing = warehouse / "landing"

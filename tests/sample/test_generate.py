@@ -212,7 +212,7 @@ def test_the_files_have_the_contract_headers_and_plain_fields(sample: Path) -> N
     assert crimes.startswith(CRIME_HEADER)
     assert victims.startswith(VICTIM_HEADER)
     assert '"' not in crimes + victims
-    assert "C000000001,2019-01-" in crimes
+    assert "SAMPLE-000000001,2019-01-" in crimes
 
 
 def test_every_row_of_the_sample_meets_the_contract(

@@ -14,6 +14,8 @@ import pytest
 
 from statement_figures.config import Settings
 from statement_figures.domain.errors import FiguresError
+from statement_figures.publication.figures import SYNTHETIC_CAVEAT
+from statement_figures.publication.publish import publish
 from statement_figures.sources.files import FileScan, scan_file
 from statement_figures.sources.incidents.ingest import ingest_paths
 from statement_figures.warehouse import db
@@ -186,6 +188,38 @@ def test_an_extract_sent_again_with_only_its_victims_changed_blames_the_victims_
         "replaced: send corrections in a later extract"
     )
     assert table_counts(settings) == (1, 0, 2)
+
+
+def test_the_synthetic_sample_is_never_loaded_where_figures_are_signed_for_real(
+    tmp_path: Path,
+) -> None:
+    real = Settings(warehouse=tmp_path / "warehouse", signing_key=str(tmp_path / "figures.key"))
+    paths = write_extract(tmp_path / "in", "2021-12-06", [crime("SAMPLE-000000001")])
+    with pytest.raises(FiguresError) as caught:
+        ingest_paths(real, paths)
+    assert str(caught.value) == (
+        "crimes_2021-12-06.csv: no synthetic data under a real key: crime refs starting "
+        "'SAMPLE-' mark the built-in synthetic sample, and FIGURES_SIGNING_KEY names a real "
+        "signing key: synthetic data is never loaded where figures are signed for real; "
+        "nothing was loaded"
+    )
+    assert table_counts(real) == (0, 0, 0)
+
+
+def test_figures_from_the_synthetic_sample_are_marked_so_and_real_ones_are_not(
+    settings: Settings, tmp_path: Path
+) -> None:
+    ingest_paths(settings, write_extract(tmp_path / "a", "2021-12-06", [crime("C1")]))
+    real = publish(settings, out=tmp_path / "real").document
+    assert real["synthetic"] is False
+    assert not real["caveats"][0].startswith("SYNTHETIC")
+    ingest_paths(settings, write_extract(tmp_path / "b", "2021-12-07", [crime("SAMPLE-1")]))
+    marked = publish(settings, out=tmp_path / "marked").document
+    assert marked["synthetic"] is True
+    assert marked["caveats"][0] == SYNTHETIC_CAVEAT
+    # as of the first extract alone, nothing synthetic is counted, so nothing is marked
+    again = publish(settings, as_of=dt.date(2021, 12, 6), out=tmp_path / "again").document
+    assert again["synthetic"] is False
 
 
 def test_a_file_missing_a_column_is_refused_naming_it(settings: Settings, tmp_path: Path) -> None:

@@ -202,6 +202,7 @@ def ingest_dashboard_file(
                     "rows_read": rows,
                     "rows_rejected": 0,
                     "archived_as": str(archived.relative_to(settings.warehouse)),
+                    "synthetic": False,  # the Met's own published counts
                 },
             )
             result.rows[measure] = result.rows.get(measure, 0) + rows

@@ -26,7 +26,7 @@ import polars as pl
 from schemas import crimes, victims
 from statement_figures.config import Settings
 from statement_figures.domain.errors import FiguresError
-from statement_figures.domain.sources import INCIDENTS
+from statement_figures.domain.sources import INCIDENTS, SYNTHETIC_REF_PREFIX
 from statement_figures.sources.files import SourceFile, archive, read_header, read_rows, scan_file
 from statement_figures.sources.validate import (
     Progress,
@@ -213,6 +213,21 @@ def _staged(
     return staged.with_columns(known.alias("crime_in_extract"))
 
 
+def _synthetic(settings: Settings, extract_file: ExtractFile, rows: pl.DataFrame) -> bool:
+    """Whether the file is the built-in synthetic sample (its crime refs say so); refused on a
+    warehouse that signs with a real key, where synthetic data must never be published."""
+    synthetic = bool(rows.get_column("crime_ref").str.starts_with(SYNTHETIC_REF_PREFIX).any())
+    if synthetic and settings.signing_key:
+        raise FiguresError(
+            f"crime refs starting {SYNTHETIC_REF_PREFIX!r} mark the built-in synthetic sample, "
+            "and FIGURES_SIGNING_KEY names a real signing key: synthetic data is never loaded "
+            "where figures are signed for real; nothing was loaded",
+            location=extract_file.name,
+            rule="no synthetic data under a real key",
+        )
+    return synthetic
+
+
 def _load_file(
     con: duckdb.DuckDBPyConnection,
     settings: Settings,
@@ -269,6 +284,7 @@ def _load_file(
             "rows_read": rows.height,
             "rows_rejected": rejects["file_row"].n_unique(),
             "archived_as": str(archived_as.relative_to(settings.warehouse)),
+            "synthetic": _synthetic(settings, extract_file, rows),
         },
     )
     result.rows[kind] = rows.height
