@@ -25,6 +25,7 @@ log = logging.getLogger("statement_figures")
 EXIT_ERROR = 2
 EXIT_REJECTED = 3
 EXIT_DIFFERENCES = 1
+EXIT_NOT_TAKEN = 4  # `figures run` published, but left entries of landing not taken
 
 Handler = Callable[[Settings, argparse.Namespace], int]
 

@@ -10,9 +10,10 @@ from pathlib import Path
 
 from flows.backfill import backfill
 from flows.deployments import serve_deployments
-from flows.nightly import nightly
+from flows.nightly import NightlyResult, nightly
 from sample import generate
 from statement_figures.cli.base import (
+    EXIT_NOT_TAKEN,
     EXIT_REJECTED,
     Command,
     date_argument,
@@ -34,6 +35,11 @@ log = logging.getLogger("statement_figures")
 
 
 def _run_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = (
+        "Exit status: 0 when published and every entry of landing was taken; "
+        f"{EXIT_NOT_TAKEN} when published but some entries of landing were not taken (each "
+        "named on stderr with the rule it breaks, and left in landing); 2 on an error."
+    )
     parser.add_argument(
         "--as-of", type=date_argument, help="publish as of this date (default: latest data)"
     )
@@ -59,7 +65,8 @@ def _land_sample(settings: Settings, landing: Path) -> None:
     landing.mkdir(parents=True, exist_ok=True)
     with db.connect(settings) as con:
         loaded = loaded_file_count(con)
-    if loaded or any(landed_files(landing).values()):
+    found = landed_files(landing)
+    if loaded or any(found.files.values()) or found.refused:
         log.info("--sample: the warehouse already has data or files waiting: no sample written")
         return
     log.info("--sample: writing the built-in synthetic sample to %s", landing)
@@ -71,9 +78,22 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     with writer(settings, "figures run"):  # before Prefect starts its local server
         if args.sample:
             _land_sample(settings, landing)
-        publication = nightly(str(settings.warehouse), as_of=args.as_of, landing=str(landing))
-    print_publication(publication)
-    return 0
+        result = nightly(str(settings.warehouse), as_of=args.as_of, landing=str(landing))
+    print_publication(result.publication)
+    return _report_not_taken(result, landing)
+
+
+def _report_not_taken(result: NightlyResult, landing: Path) -> int:
+    """One line on stderr per landing entry not taken, and a summary: EXIT_NOT_TAKEN if any."""
+    if not result.refused:
+        return 0
+    count = len(result.refused)
+    emit(
+        *(entry.line() for entry in result.refused),
+        f"landing: {count} {'entry' if count == 1 else 'entries'} not taken, left in {landing}",
+        file=sys.stderr,
+    )
+    return EXIT_NOT_TAKEN
 
 
 def _ingest_arguments(parser: argparse.ArgumentParser) -> None:

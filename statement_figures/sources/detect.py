@@ -3,7 +3,8 @@ either source.
 
 A Monthly Crime Dashboard file is known by its columns, whatever its name; an incident extract
 file by its name (`crimes_YYYY-MM-DD.csv`: the date it carries is the extract's), its columns
-then checked as it loads.
+then checked as it loads. In the landing folder, sources/landing.py checks each entry (never
+a link, only a regular file) and its name before anything here reads it.
 """
 
 from __future__ import annotations

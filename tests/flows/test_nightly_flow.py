@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from tests.support.extracts import crime, victim, write_extract
@@ -118,3 +119,66 @@ def test_the_sample_is_never_landed_on_a_warehouse_with_a_real_signing_key(
         "a real key (unset it to try the sample)"
     )
     assert not (tmp_path / "warehouse" / "landing").exists()
+
+
+def test_entries_of_landing_not_taken_are_named_left_in_place_and_the_run_exits_4(
+    tmp_path: Path,
+) -> None:
+    landing, warehouse = tmp_path / "landing", tmp_path / "warehouse"
+    write_extract(landing, "2021-12-06", [crime("C1")], [victim("C1")])
+    secret = tmp_path / "elsewhere" / "private.csv"
+    secret.parent.mkdir()
+    secret.write_text("Month_Year,Area Type,do-not-disclose-4f1c\nprivate,line,7\n")
+    secret.chmod(0o600)
+    before = secret.stat()
+    (landing / "crimes_2021-12-07.csv").symlink_to(secret)
+    (landing / "folder").mkdir()
+    os.mkfifo(landing / "pipe.csv")
+    (landing / "victims_2021-12-08.csv\n").write_text("crime_ref\n")
+    (landing / "\u0441rimes_2021-12-09.csv").write_text("crime_ref\n")
+    (landing / "CRIMES_2021-12-10.CSV").write_text("crime_ref\n")
+    (landing / "notes.txt").write_text("not data\n")
+    refused = sorted(p.name for p in landing.iterdir() if "2021-12-06" not in p.name)
+
+    done = figures("run", "--landing", str(landing), warehouse=warehouse)
+
+    assert done.returncode == 4, done.stderr
+    stdout_lines = done.stdout.strip().splitlines()
+    assert stdout_lines[-1] == str(
+        warehouse / "published/2021-12-06/statement-ytd-2021-11-vs-2019/figures.json"
+    )
+    regular = "only regular files are taken"
+    printed = [line for line in done.stderr.splitlines() if line.startswith("landing: ")]
+    assert printed == [
+        "landing: CRIMES_2021-12-10.CSV: not taken: looks like an incident extract but is not "
+        "named exactly crimes_YYYY-MM-DD.csv or victims_YYYY-MM-DD.csv, .csv.gz or .parquet",
+        "landing: crimes_2021-12-07.csv: not taken: "
+        "a symbolic link: links are never followed out of landing",
+        f"landing: folder: not taken: not a regular file (a folder): {regular}",
+        "landing: notes.txt: not taken: not a Monthly Crime Dashboard file (its columns) nor "
+        "an incident extract (crimes_YYYY-MM-DD.csv or victims_YYYY-MM-DD.csv, .csv.gz or "
+        ".parquet)",
+        f"landing: pipe.csv: not taken: not a regular file (a FIFO): {regular}",
+        "landing: victims_2021-12-08.csv\\n: not taken: "
+        "names with control characters or whitespace are refused",
+        "landing: \u0441rimes_2021-12-09.csv: not taken: "
+        "names with non-ASCII characters are refused (letters that only look alike)",
+        f"landing: 7 entries not taken, left in {landing}",
+    ]
+    assert "WARNING" in done.stderr and "landing: pipe.csv: not taken" in done.stderr  # logged
+    assert "Traceback" not in done.stderr
+    assert sorted(p.name for p in landing.iterdir()) == refused  # only the extract was taken
+    for output in (done.stdout, done.stderr):
+        assert "do-not-disclose" not in output and "private" not in output
+    after = secret.stat()
+    assert (after.st_mode, after.st_mtime_ns, after.st_ino) == (
+        before.st_mode,
+        before.st_mtime_ns,
+        before.st_ino,
+    )
+    archived = list((warehouse / "archive").rglob("*"))
+    assert archived and all(
+        b"do-not-disclose" not in p.read_bytes() for p in archived if p.is_file()
+    )
+    assert all(p.stat().st_ino != before.st_ino for p in archived)
+    assert not any("2021-12-07" in p.name for p in archived)
