@@ -23,3 +23,11 @@ def forge_public_key(real: Path, forged: Path) -> Path:
     fake = raw[:_ALG_AND_ID] + os.urandom(len(raw) - _ALG_AND_ID)
     forged.write_text(f"{comment}\n{base64.b64encode(fake).decode()}\n")
     return forged
+
+
+def with_key_id(path: Path, key_id: bytes) -> None:
+    """Put `key_id` into the second line of a minisign public key or signature file."""
+    lines = path.read_text().splitlines()
+    raw = base64.b64decode(lines[1])
+    lines[1] = base64.b64encode(raw[:2] + key_id + raw[_ALG_AND_ID:]).decode()
+    path.write_text("\n".join(lines) + "\n")
