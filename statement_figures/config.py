@@ -7,10 +7,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from statement_figures.bounded import KIB, read_bounded
 from statement_figures.domain.errors import FiguresError
 from statement_figures.domain.spec import Spec, spec_from_toml
 
 DEFAULT_WAREHOUSE = Path("warehouse")
+SPEC_FILE_LIMIT = 1024 * KIB  # a statement spec is a few hundred bytes of TOML
 
 
 def _env_float(name: str, default: float) -> float:
@@ -83,7 +85,7 @@ class Settings:
 def load_spec(path: Path) -> Spec:
     """A statement spec from a TOML file (domain/spec.py says what it may hold)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bounded(path, SPEC_FILE_LIMIT).decode("utf-8")
     except FileNotFoundError:
         raise FiguresError("no such file", location=str(path)) from None
     except (OSError, UnicodeDecodeError) as error:

@@ -25,20 +25,24 @@ from statement_figures.publication.publish import publish
 from statement_figures.publication.reconcile import Tolerance, reconcile
 from statement_figures.publication.revisions import REVISED, revision_table, revisions
 from statement_figures.publication.show import (
-    check_signature,
+    check_report_beside_figures,
     find_figures_json,
     headline_sentences,
+    parse_document,
     read_document,
     readable,
-    report_beside,
+    show_publication,
     shown_as_json,
 )
 from statement_figures.publication.signing import (
     default_public_key,
     generate_keypair,
+    key_words,
     public_key_id,
+    public_key_line,
+    read_signed_file,
     trusted_fields,
-    verify_file,
+    verify_contents,
 )
 from statement_figures.warehouse import db
 from statement_figures.warehouse.queries import latest_extract
@@ -92,6 +96,7 @@ def _keygen(settings: Settings, args: argparse.Namespace) -> int:
     secret, public = generate_keypair(out)
     emit(f"secret key: {secret} (mode 0600; keep it out of git and never share it)")
     emit(f"public key: {public} (key ID {public_key_id(public)}; give this to readers)")
+    emit(f"the whole public key, for readers to compare: {public_key_line(public)}")
     emit(f"sign with it: export FIGURES_SIGNING_KEY={secret}")
     return 0
 
@@ -103,17 +108,24 @@ def _verify_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _verify(settings: Settings, args: argparse.Namespace) -> int:
     public_key = args.public_key or default_public_key(settings.signing_key, settings.warehouse)
-    comment = verify_file(args.file, public_key)
-    emit(f"genuine: {args.file} was signed by key {public_key}")
-    fields = trusted_fields(comment)
+    data = read_signed_file(args.file)
+    verified = verify_contents(args.file, data, public_key)
+    is_report = args.file.suffix == ".html"
+    figures_json = check_report_beside_figures(args.file, data) if is_report else None
+    emit(f"genuine: {args.file} was signed with the public key {public_key}")
+    whole = key_words(verified.public_key_base64, verified.key_id)
+    emit(f"signed by {whole}: compare this whole key with the publisher's, never just the ID")
+    fields = trusted_fields(verified.trusted_comment)
     if fields is None:  # signed by another tool (minisign's own comment, say): shown as it is
-        emit(f"trusted comment: {comment}")
+        emit(f"trusted comment: {verified.trusted_comment}")
     else:
         run = f"code {fields.get('code_version')}, run {fields.get('run')}"
         emit(f"as of {fields.get('as_of')}, {run}")
+    if figures_json is not None:
+        emit(f"the report of {figures_json} beside it (the figures sha256 it names matches)")
     if args.file.suffix == ".json":
         try:
-            sentences = headline_sentences(read_document(args.file))
+            sentences = headline_sentences(parse_document(args.file, data))
         except FiguresError:
             sentences = []
         emit(*(f"  {line}." for line in sentences))
@@ -137,19 +149,18 @@ def _show_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _show(settings: Settings, args: argparse.Namespace) -> int:
-    figures_json = find_figures_json(settings, args.publication)
-    check = check_signature(settings, figures_json, args.public_key)
-    doc = read_document(figures_json)
+    shown = show_publication(
+        settings, find_figures_json(settings, args.publication), args.public_key
+    )
     if args.json:
-        print(json.dumps(shown_as_json(figures_json, doc, check), indent=2))
+        print(json.dumps(shown_as_json(shown), indent=2))
         return 0
-    report = report_beside(figures_json)
-    emit(f"as of {doc['as_of']}")
-    emit(*readable(doc))
+    emit(f"as of {shown.doc['as_of']}")
+    emit(*readable(shown.doc))
     emit("")
-    emit(f"signature: {check.summary}")
-    emit(f"report: {report or 'none (this publication has no report.html)'}")
-    emit(figures_json)
+    emit(f"signature: {shown.check.summary}")
+    emit(f"report: {shown.report.line}")
+    emit(shown.figures_json)
     return 0
 
 

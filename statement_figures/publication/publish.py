@@ -42,6 +42,7 @@ from statement_figures.publication.signing import (
     SigningKey,
     load_secret_key,
     public_key_id,
+    public_key_line,
     sign_file,
     trusted_comment,
 )
@@ -102,6 +103,7 @@ def _report(
     facts = SignatureFacts(
         figures_sha256=hashlib.sha256((folder / FIGURES_JSON).read_bytes()).hexdigest(),
         key_id=public_key_id(folder / PUBLIC_KEY),
+        public_key_base64=public_key_line(folder / PUBLIC_KEY),
         demo_key=key.is_demo,
     )
     _sign_one(write_report(folder, doc, monthly, facts), key, doc, run_id)

@@ -16,6 +16,7 @@ import datetime as dt
 import html
 import itertools
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -47,7 +48,19 @@ class SignatureFacts:
 
     figures_sha256: str
     key_id: str
+    public_key_base64: str  # the whole key, for readers to compare with the publisher's
     demo_key: bool
+
+
+# The figures sha256 as the template writes it, read back by a bounded match, never a parser.
+_FIGURES_SHA256 = re.compile(rb'<code id="sha256">([0-9a-f]{64})</code>')
+
+
+def report_figures_sha256(html: bytes) -> str | None:
+    """The sha256 of the figures file a report names (its one `<code id="sha256">`), or None
+    when it names none, or more than one."""
+    found = _FIGURES_SHA256.findall(html)
+    return found[0].decode("ascii") if len(found) == 1 else None
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ Only published files are read (never the warehouse database), so this works whil
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,11 +20,14 @@ from statement_figures.publication.folders import (
     REPORT_HTML,
     latest_publication,
 )
+from statement_figures.publication.report import report_figures_sha256
 from statement_figures.publication.signing import (
+    Verified,
     default_public_key,
-    public_key_id,
-    same_public_key,
-    verify_file,
+    is_public_key,
+    key_words,
+    read_signed_file,
+    verify_contents,
 )
 
 AREA_TYPE_TITLES = {
@@ -84,17 +88,28 @@ def readable(doc: dict[str, Any]) -> list[str]:
 class SignatureCheck:
     """The outcome of checking a publication's signature, and how far it can be trusted."""
 
-    key_id: str
     public_key: Path
-    trusted_comment: str
+    verified: Verified
     signer: str  # "given", "warehouse", "demo" or "unknown"
 
     @property
+    def key_id(self) -> str:
+        return self.verified.key_id
+
+    @property
+    def public_key_base64(self) -> str:
+        return self.verified.public_key_base64
+
+    @property
+    def trusted_comment(self) -> str:
+        return self.verified.trusted_comment
+
+    @property
     def summary(self) -> str:
-        """One honest sentence on what the check proves."""
-        key = f"key ID {self.key_id}"
+        """One honest sentence on what the check proves, naming the signer by the whole key."""
+        key = key_words(self.public_key_base64, self.key_id)
         if self.signer == "given":
-            return f"genuine: signed by {key}, the public key {self.public_key}"
+            return f"genuine: signed by {key}, the one in {self.public_key}"
         if self.signer == "warehouse":
             return f"genuine: signed by {key}, this warehouse's signing key"
         if self.signer == "demo":
@@ -104,9 +119,29 @@ class SignatureCheck:
             )
         return (
             f"intact: figures.json is unchanged since it was signed by {key}; the figures.pub "
-            "beside it cannot prove who that was, so check the key ID against the publisher's "
-            "public key (or pass it with --public-key)"
+            "beside it cannot prove who that was, so compare this whole public key with the "
+            "publisher's, never just the key ID (anyone can give their own key that ID), or "
+            "pass theirs with --public-key"
         )
+
+
+@dataclass(frozen=True)
+class ReportBeside:
+    """The report.html beside a figures.json: its path when it is that publication's report,
+    and what the `report:` line says either way."""
+
+    path: Path | None
+    line: str
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A publication as `figures show` gives it: figures.json read once, checked, parsed."""
+
+    figures_json: Path
+    doc: dict[str, Any]
+    check: SignatureCheck
+    report: ReportBeside
 
 
 def find_figures_json(settings: Settings, given: Path | None) -> Path:
@@ -115,40 +150,51 @@ def find_figures_json(settings: Settings, given: Path | None) -> Path:
         folder = latest_publication(settings)
     elif given.is_dir():
         folder = given
-    elif given.is_file():
-        return given
+    elif given.exists() or given.is_symlink():
+        return given  # a link or a FIFO is refused, with its reason, when it is read
     else:
         raise FiguresError(
             "no such publication (give a publication folder or its figures.json)",
             location=str(given),
         )
     figures_json = folder / FIGURES_JSON
-    if not figures_json.is_file():
+    if not figures_json.exists() and not figures_json.is_symlink():
         raise FiguresError(f"no {FIGURES_JSON} in this folder", location=str(folder))
     return figures_json
 
 
+def show_publication(settings: Settings, figures_json: Path, public_key: Path | None) -> Shown:
+    """figures.json read once (never through a link, bounded), its signature checked, then
+    parsed, and the report beside it if it is this publication's."""
+    data = read_signed_file(figures_json)
+    check = check_signature(settings, figures_json, data, public_key)
+    doc = parse_document(figures_json, data)
+    report = report_beside(figures_json, hashlib.sha256(data).hexdigest())
+    return Shown(figures_json, doc, check, report)
+
+
 def check_signature(
-    settings: Settings, figures_json: Path, public_key: Path | None = None
+    settings: Settings, figures_json: Path, data: bytes, public_key: Path | None = None
 ) -> SignatureCheck:
-    """Verify figures.json with the given key, else the figures.pub beside it; say whose it is."""
+    """Verify figures.json with the given key, else the figures.pub beside it; say whose it is
+    by comparing the whole key that checked it with the keys this warehouse knows."""
     key = public_key or figures_json.with_name(PUBLIC_KEY)
-    comment = verify_file(figures_json, key)
-    key_id = public_key_id(key)
+    verified = verify_contents(figures_json, data, key)
     known = {"demo": default_public_key(None, settings.warehouse)}
     if settings.signing_key:
         known["warehouse"] = default_public_key(settings.signing_key, settings.warehouse)
     signer = "given" if public_key is not None else "unknown"
     for name, known_key in known.items():
-        if public_key is None and same_public_key(key, known_key):
+        if public_key is None and is_public_key(verified.public_key_base64, known_key):
             signer = name
-    return SignatureCheck(key_id, key, comment, signer)
+    return SignatureCheck(key, verified, signer)
 
 
-def read_document(figures_json: Path) -> dict[str, Any]:
+def parse_document(figures_json: Path, data: bytes) -> dict[str, Any]:
+    """The figures document in `data` (read from `figures_json`)."""
     try:
-        doc = json.loads(figures_json.read_bytes())
-    except (OSError, ValueError) as error:
+        doc = json.loads(data)
+    except ValueError as error:
         raise FiguresError(f"not a figures file: {error}", location=str(figures_json)) from None
     if not isinstance(doc, dict) or "figures" not in doc or "spec" not in doc:
         raise FiguresError(
@@ -157,26 +203,69 @@ def read_document(figures_json: Path) -> dict[str, Any]:
     return doc
 
 
-def report_beside(figures_json: Path) -> Path | None:
+def read_document(figures_json: Path) -> dict[str, Any]:
+    """The figures document of a figures.json (never through a link, bounded)."""
+    return parse_document(figures_json, read_signed_file(figures_json))
+
+
+def report_beside(figures_json: Path, figures_sha256: str) -> ReportBeside:
+    """The report.html beside figures.json, shown only when the figures sha256 inside it is
+    that of this figures.json (another publication's report is not this one's)."""
     report = figures_json.with_name(REPORT_HTML)
-    return report if report.is_file() else None
+    if not report.exists() and not report.is_symlink():
+        return ReportBeside(None, f"none (this publication has no {REPORT_HTML})")
+    try:
+        html = read_signed_file(report)
+    except FiguresError as error:
+        return ReportBeside(None, f"{error}: not shown")
+    reason = report_mismatch(html, figures_sha256)
+    if reason:
+        return ReportBeside(
+            None, f"{REPORT_HTML} beside it is not this publication's report ({reason}): not shown"
+        )
+    return ReportBeside(report, str(report))
 
 
-def shown_as_json(figures_json: Path, doc: dict[str, Any], check: SignatureCheck) -> dict[str, Any]:
+def report_mismatch(html: bytes, figures_sha256: str) -> str | None:
+    """Why a report is not the report of figures with this sha256; None when it is."""
+    named = report_figures_sha256(html)
+    if named is None:
+        return "it names no figures sha256"
+    return None if named == figures_sha256 else "its figures sha256 differs"
+
+
+def check_report_beside_figures(report: Path, html: bytes) -> Path | None:
+    """The figures.json beside a report, when there is one, once it is known to be the
+    report's (its sha256 is the one the report names); else FiguresError."""
+    figures_json = report.with_name(FIGURES_JSON)
+    if not figures_json.exists() and not figures_json.is_symlink():
+        return None
+    figures_sha256 = hashlib.sha256(read_signed_file(figures_json)).hexdigest()
+    reason = report_mismatch(html, figures_sha256)
+    if reason:
+        raise FiguresError(
+            f"is not the report of the {FIGURES_JSON} beside it ({reason})", location=str(report)
+        )
+    return figures_json
+
+
+def shown_as_json(shown: Shown) -> dict[str, Any]:
     """What `figures show --json` prints."""
-    report = report_beside(figures_json)
+    check, report = shown.check, shown.report
     return {
-        "figures_json": str(figures_json),
-        "report": str(report) if report else None,
-        "as_of": doc["as_of"],
-        "headline_sentences": headline_sentences(doc),
+        "figures_json": str(shown.figures_json),
+        "report": str(report.path) if report.path else None,
+        "report_line": report.line,
+        "as_of": shown.doc["as_of"],
+        "headline_sentences": headline_sentences(shown.doc),
         "signature": {
             "verified": True,
             "key_id": check.key_id,
             "public_key": str(check.public_key),
+            "public_key_base64": check.public_key_base64,
             "signer": check.signer,
             "trusted_comment": check.trusted_comment,
             "summary": check.summary,
         },
-        "figures": doc["figures"],
+        "figures": shown.doc["figures"],
     }

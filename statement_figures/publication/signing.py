@@ -27,6 +27,7 @@ import minisign
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from statement_figures.bounded import KIB, MIB, read_bounded, read_regular_file
 from statement_figures.domain.errors import FiguresError
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,9 @@ SIGNING_KEY_ENV = "FIGURES_SIGNING_KEY"
 DEMO_KEY_DIR = Path("keys") / "demo"
 UNTRUSTED_COMMENT = "signature from statement-figures"
 TRUSTED_COMMENT_KEYS = ("as_of", "sha256", "code_version", "run")
+KEY_FILE_LIMIT = 4 * KIB  # a minisign key file is about 100 (public) or 400 (secret) bytes
+SIGNATURE_FILE_LIMIT = 4 * KIB  # a signature is about 300 bytes and a comment line
+SIGNED_FILE_LIMIT = 64 * MIB  # a figures.json or report.html checked by verify_file
 
 _SECRET_KEY_MODE = 0o600
 _PUBLIC_FILE_MODE = 0o644
@@ -57,6 +61,16 @@ class SignatureError(SigningError):
 
 class SigningKeyError(SigningError):
     """A key file cannot be created or used for signing."""
+
+
+@dataclass(frozen=True)
+class Verified:
+    """A file found genuine: its signature's trusted comment, and the one key that checked it
+    (read once, so what is shown is the key that was used)."""
+
+    trusted_comment: str
+    public_key_base64: str
+    key_id: str
 
 
 @dataclass(frozen=True)
@@ -158,7 +172,6 @@ def load_secret_key(env_value: str | None, warehouse: Path) -> SigningKey:
             key.path,
             SIGNING_KEY_ENV,
         )
-    _check_secret_key_file(key.path)
     _check_key_pair(key)
     return key
 
@@ -209,37 +222,54 @@ def _create_demo_key_dir(key_dir: Path) -> None:
             shutil.rmtree(staging)
 
 
-def _check_secret_key_file(path: Path) -> None:
-    if not path.is_file():
-        raise SigningKeyError(
-            f"signing key {path} does not exist or is not a file; "
-            f"set {SIGNING_KEY_ENV} to a secret key made with `figures keygen`"
-        )
-    mode = stat.S_IMODE(path.stat().st_mode)
+def _read_secret_key_file(path: Path) -> bytes:
+    """The secret key file's bytes, once it is known to be private.
+
+    The operator's key path may be a symbolic link (deployments that mount secrets as links
+    do so), so it is followed; what it leads to must be a regular file of at most
+    KEY_FILE_LIMIT bytes, and its mode is checked on the opened file itself.
+    """
+    try:
+        data, status = read_regular_file(path, KEY_FILE_LIMIT, follow_links=True)
+    except FileNotFoundError:
+        raise _no_secret_key(path) from None
+    except FiguresError as error:
+        raise SigningKeyError(f"signing key {error}") from None
+    except OSError as error:
+        raise SigningKeyError(f"cannot read signing key {path}: {error.strerror}") from None
+    mode = stat.S_IMODE(status.st_mode)
     if mode & 0o077:
         raise SigningKeyError(
             f"signing key {path} is readable or writable by group or others "
             f"(mode {mode:04o}); restrict it with `chmod 600 {path}`"
         )
+    return data
+
+
+def _no_secret_key(path: Path) -> SigningKeyError:
+    return SigningKeyError(
+        f"signing key {path} does not exist or is not a file; "
+        f"set {SIGNING_KEY_ENV} to a secret key made with `figures keygen`"
+    )
 
 
 def _check_key_pair(key: SigningKey) -> None:
     """The secret key can sign unattended and belongs to the public key beside it."""
-    if not key.public_key.is_file():
+    with _open_secret_key(key.path) as secret_key:
+        derived = secret_key.get_public_key()
+    if not key.public_key.exists() and not key.public_key.is_symlink():
         raise SigningKeyError(
             f"public key {key.public_key} not found beside signing key {key.path}; "
             f"recreate it with `minisign -R -s {key.path} -p {key.public_key}`"
         )
-    with _open_secret_key(key.path) as secret_key:
-        derived = secret_key.get_public_key()
     try:
         expected = _read_public_key(key.public_key)
     except SignatureError as err:
         raise SigningKeyError(str(err)) from err
     if derived != expected:
         raise SigningKeyError(
-            f"public key {key.public_key} (key ID {_public_key_id(expected)}) does not belong "
-            f"to signing key {key.path} (key ID {_public_key_id(derived)}); "
+            f"{key.public_key} holds {_whole_key(expected)}, which does not belong to "
+            f"signing key {key.path} (its own is {_whole_key(derived)}); "
             f"recreate it with `minisign -R -s {key.path} -p {key.public_key}`"
         )
 
@@ -248,11 +278,9 @@ def _check_key_pair(key: SigningKey) -> None:
 def _open_secret_key(path: Path) -> Iterator[minisign.SecretKey]:
     """A usable secret key, wiped from memory on exit."""
     try:
-        secret_key = minisign.SecretKey.from_file(path)
+        secret_key = minisign.SecretKey.from_bytes(_read_secret_key_file(path))
     except minisign.ParseError as err:
         raise SigningKeyError(f"signing key {path} is not a minisign secret key ({err})") from None
-    except OSError as err:
-        raise SigningKeyError(f"cannot read signing key {path}: {err.strerror}") from None
     with secret_key:
         if secret_key.is_encrypted():
             raise SigningKeyError(
@@ -291,55 +319,80 @@ def sign_file(path: Path, secret_key: Path, trusted_comment: str) -> Path:
 
 
 def verify_file(path: Path, public_key: Path, signature: Path | None = None) -> str:
-    """The trusted comment of `path`'s signature if the file is genuine, else SignatureError."""
+    """The trusted comment of `path`'s signature if the file is genuine, else SignatureError.
+
+    The file is read once, without following a link and up to SIGNED_FILE_LIMIT bytes."""
+    return verify_contents(path, read_signed_file(path), public_key, signature).trusted_comment
+
+
+def read_signed_file(path: Path) -> bytes:
+    """A figures.json or report.html to check: a regular file, never through a link, bounded."""
+    try:
+        return read_bounded(path, SIGNED_FILE_LIMIT)
+    except FiguresError as error:
+        raise SignatureError(str(error)) from None
+    except OSError:
+        raise SignatureError(f"{path} does not exist or is not a file") from None
+
+
+def verify_contents(
+    path: Path, data: bytes, public_key: Path, signature: Path | None = None
+) -> Verified:
+    """What checked out, if `data` (read from `path`) is what was signed; else SignatureError.
+
+    Whoever signed is named only by the whole public key: a signature carries a key ID, and
+    a key ID is a label anyone can copy into a key of their own."""
     signature_path = signature if signature is not None else _signature_path(path)
-    if not path.is_file():
-        raise SignatureError(f"{path} does not exist or is not a file")
     key = _read_public_key(public_key)
     parsed = _read_signature(signature_path)
-    signer_id, key_id = _signature_key_id(parsed), _public_key_id(key)
-    if signer_id != key_id:
+    if _signature_key_id(parsed) != _public_key_id(key):
         raise SignatureError(
-            f"{signature_path} was signed by key ID {signer_id}, "
-            f"not by the given key {key_id} ({public_key})"
+            f"{signature_path} was not made with the key in {public_key}, {_whole_key(key)}: "
+            f"the signature names key ID {_signature_key_id(parsed)}"
         )
     comment: str = parsed.trusted_comment
-    with path.open("rb") as data:
-        try:
-            key.verify(data, parsed)
-        except minisign.VerifyError:
-            raise SignatureError(_mismatch_reason(path, signature_path, key, parsed)) from None
-    claimed, actual = _claimed_sha256(comment), _sha256_of(path)
+    try:
+        key.verify(data, parsed)
+    except minisign.VerifyError:
+        valid_contents = _contents_signature_valid(data, key, parsed)
+        raise SignatureError(
+            _mismatch_reason(path, signature_path, public_key, valid_contents)
+        ) from None
+    claimed, actual = _claimed_sha256(comment), hashlib.sha256(data).hexdigest()
     if claimed is not None and claimed != actual:
         raise SignatureError(
             f"{path} has sha256 {actual} but its signed trusted comment says sha256={claimed}"
         )
-    logger.info("verified %s: signed by key ID %s", path, key_id)
-    return comment
+    verified = Verified(comment, public_key_base64(key), _public_key_id(key))
+    logger.info("verified %s: signed by public key %s", path, verified.public_key_base64)
+    return verified
 
 
 def _mismatch_reason(
-    path: Path, signature_path: Path, key: minisign.PublicKey, signature: minisign.Signature
+    path: Path, signature_path: Path, public_key: Path, valid_contents: bool
 ) -> str:
-    """Say which part failed; py-minisign has already decided that the file is not genuine."""
-    if _contents_signature_valid(path, key, signature):
+    """Say which part failed; py-minisign has already decided that the file is not genuine.
+
+    With a key of the right ID that fails on the contents, either the file changed or another
+    key with the same ID signed it: nothing tells the two apart, so both are named."""
+    if valid_contents:
         return (
             f"{signature_path} was altered: its trusted comment does not match its global signature"
         )
     return (
-        f"{path} was changed after it was signed: "
-        f"the signature {signature_path} does not match its contents"
+        f"{path} does not match its signature {signature_path} with the public key "
+        f"{public_key}: it was changed after it was signed, or signed with another key"
     )
 
 
 def _contents_signature_valid(
-    path: Path, key: minisign.PublicKey, signature: minisign.Signature
+    data: bytes, key: minisign.PublicKey, signature: minisign.Signature
 ) -> bool:
     """Whether the signature's first part (over the file's contents) alone verifies."""
     raw_key = base64.b64decode(key.to_base64())[_ALG_LEN + _KEY_ID_LEN :]
     line = bytes(signature).splitlines()[1]
     contents_signature = base64.b64decode(line)[_ALG_LEN + _KEY_ID_LEN :]
-    message = _blake2b_of(path) if signature.is_prehashed() else path.read_bytes()
+    message = hashlib.blake2b(data).digest() if signature.is_prehashed() else data
     try:
         Ed25519PublicKey.from_public_bytes(raw_key).verify(contents_signature, message)
     except InvalidSignature:
@@ -355,20 +408,42 @@ def _claimed_sha256(comment: str) -> str | None:
     return value.lower() if value is not None else None
 
 
-def same_public_key(one: Path, other: Path) -> bool:
-    """Whether two public key files hold the same key (the whole key, not just its ID: a key
-    ID is a label anyone can copy into a key of their own)."""
+def is_public_key(key_base64: str, path: Path) -> bool:
+    """Whether the public key file at `path` holds this very key (the whole key, not just its
+    ID: a key ID is a label anyone can copy into a key of their own)."""
     try:
-        return bool(_read_public_key(one).to_base64() == _read_public_key(other).to_base64())
+        return public_key_line(path) == key_base64
     except SigningError:
         return False
 
 
+def public_key_base64(key: minisign.PublicKey) -> str:
+    """The whole public key as the key line of a minisign public key file shows it."""
+    return bytes(key.to_base64()).decode("ascii")
+
+
+def public_key_line(public_key: Path) -> str:
+    """The key line of a public key file (algorithm, key ID and key, base64): what a reader
+    compares, whole, with the publisher's."""
+    return public_key_base64(_read_public_key(public_key))
+
+
+def key_words(key_base64: str, key_id: str) -> str:
+    """A signer named by the whole key, with the ID only as a label beside it."""
+    return f"public key {key_base64} (key ID {key_id})"
+
+
+def _whole_key(key: minisign.PublicKey) -> str:
+    return key_words(public_key_base64(key), _public_key_id(key))
+
+
 def _read_public_key(path: Path) -> minisign.PublicKey:
     try:
-        return minisign.PublicKey.from_file(path)
+        return minisign.PublicKey.from_bytes(read_bounded(path, KEY_FILE_LIMIT))
     except FileNotFoundError:
         raise SignatureError(f"public key {path} does not exist") from None
+    except FiguresError as error:
+        raise SignatureError(f"public key {error}") from None
     except minisign.ParseError as err:
         raise SignatureError(
             f"public key {path} is malformed ({err}); expected a minisign public key file"
@@ -379,9 +454,11 @@ def _read_public_key(path: Path) -> minisign.PublicKey:
 
 def _read_signature(path: Path) -> minisign.Signature:
     try:
-        return minisign.Signature.from_file(path)
+        return minisign.Signature.from_bytes(read_bounded(path, SIGNATURE_FILE_LIMIT))
     except FileNotFoundError:
         raise SignatureError(f"signature file {path} is missing") from None
+    except FiguresError as error:
+        raise SignatureError(f"signature {error}") from None
     except minisign.ParseError as err:
         raise SignatureError(
             f"signature {path} is malformed ({err}); expected a minisign signature file"
@@ -412,23 +489,6 @@ def _format_key_id(raw: bytes) -> str:
 
 def _signature_path(path: Path) -> Path:
     return path.with_name(path.name + SIGNATURE_SUFFIX)
-
-
-def _sha256_of(path: Path) -> str:
-    return _digest_of(path, "sha256").hex()
-
-
-def _blake2b_of(path: Path) -> bytes:
-    """The prehash of minisign's "ED" signatures: BLAKE2b-512 of the contents."""
-    return _digest_of(path, "blake2b")
-
-
-def _digest_of(path: Path, algorithm: str) -> bytes:
-    digest = hashlib.new(algorithm)
-    with path.open("rb") as data:
-        while chunk := data.read(1 << 16):
-            digest.update(chunk)
-    return digest.digest()
 
 
 def _write_new_file(path: Path, content: bytes, mode: int) -> None:

@@ -22,8 +22,9 @@ from statement_figures.publication.folders import REPORT_HTML
 from statement_figures.publication.publish import publish
 from statement_figures.publication.report import SignatureFacts, render_report
 from statement_figures.publication.show import headline_sentences
-from statement_figures.publication.signing import public_key_id
+from statement_figures.publication.signing import public_key_id, public_key_line
 from tests.support.extracts import crime, victim, write_extract
+from tests.support.keys import whole_key
 from tests.support.warehouse import ingest
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / ".artifacts"
@@ -310,7 +311,7 @@ def test_text_from_the_data_is_html_escaped(report_folder: Path) -> None:
     doc["caveats"].append(hostile)
     doc["definitions"]["knife_crime"]["label"] = hostile
     monthly = pq.read_table(report_folder / "monthly_counts")
-    page = render_report(doc, monthly, SignatureFacts("0" * 64, "ABC", demo_key=False))
+    page = render_report(doc, monthly, SignatureFacts("0" * 64, "ABC", "RWQ", demo_key=False))
     assert "<script>" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in page
     assert "DEMO" not in page
@@ -353,20 +354,23 @@ def test_markup_in_the_data_is_shown_as_text_and_never_becomes_markup(
 
     doc = hostile_document(report_folder)
     monthly = pq.read_table(report_folder / "monthly_counts")
-    page = render_report(doc, monthly, SignatureFacts(INJECTION, INJECTION, demo_key=True))
+    page = render_report(
+        doc, monthly, SignatureFacts(INJECTION, INJECTION, INJECTION, demo_key=True)
+    )
     elements = parse(page)
     assert [tag for tag, _ in elements.tags if tag == "script"] == []
     assert "<script" not in page
     assert '"onload=' not in page
     handlers = [(tag, a) for tag, attrs in elements.tags for a in attrs if a.startswith("on")]
     assert handlers == []
-    # It reads back as the original text in each of the 14 places it was put as text: the
+    # It reads back as the original text in each of the 15 places it was put as text: the
     # figure's area name and code, the headline, the chart's title, desc and caption, the
-    # definition's label and text, a caveat, the spec name, an input, the source, the sha256
-    # and the key id; and it is escaped there and in 6 attributes (the table body's and the
-    # chart's data-measure, the chart's aria-labelledby twice, its title and desc ids).
-    assert "".join(elements.text).count(INJECTION) == 14
-    assert page.count(INJECTION_ESCAPED) == 14 + 6
+    # definition's label and text, a caveat, the spec name, an input, the source, the sha256,
+    # the key id and the public key; and it is escaped there and in 6 attributes (the table
+    # body's and the chart's data-measure, the chart's aria-labelledby twice, its title and
+    # desc ids).
+    assert "".join(elements.text).count(INJECTION) == 15
+    assert page.count(INJECTION_ESCAPED) == 15 + 6
     svg = next(attrs for tag, attrs in elements.tags if tag == "svg")
     assert svg["data-measure"] == INJECTION
     assert svg["aria-labelledby"] == f"chart-{INJECTION}-title chart-{INJECTION}-desc"
@@ -383,6 +387,7 @@ def test_rendering_the_same_inputs_twice_gives_the_same_bytes(report_folder: Pat
     facts = SignatureFacts(
         hashlib.sha256(figures_json).hexdigest(),
         public_key_id(report_folder / "figures.pub"),
+        public_key_line(report_folder / "figures.pub"),
         demo_key=True,
     )
     first = render_report(json.loads(figures_json), monthly, facts).encode("utf-8")
@@ -402,7 +407,7 @@ def test_a_name_the_template_needs_but_the_document_lacks_is_an_error(
     del doc["source"]
     monthly = pq.read_table(report_folder / "monthly_counts")
     with pytest.raises(jinja2.UndefinedError, match="source"):
-        render_report(doc, monthly, SignatureFacts("0" * 64, "ABC", demo_key=False))
+        render_report(doc, monthly, SignatureFacts("0" * 64, "ABC", "RWQ", demo_key=False))
 
 
 # --- the report is signed too -----------------------------------------------------------------
@@ -430,14 +435,21 @@ def test_figures_verify_checks_the_report_and_refuses_a_changed_one(
     args = ["--warehouse", str(settings.warehouse), "-q", "verify", str(report)]
     assert main(args) == 0
     out, _ = capsys.readouterr()
-    assert out.splitlines()[0] == f"genuine: {report} was signed by key " + str(
-        settings.warehouse / "keys" / "demo" / "figures.pub"
-    )
-    assert out.splitlines()[1].startswith("as of 2021-12-06, code ")
+    demo_key = settings.warehouse / "keys" / "demo" / "figures.pub"
+    assert out.splitlines()[:2] == [
+        f"genuine: {report} was signed with the public key {demo_key}",
+        f"signed by {whole_key(demo_key)}: compare this whole key with the publisher's, never "
+        "just the ID",
+    ]
+    assert out.splitlines()[2].startswith("as of 2021-12-06, code ")
+    assert out.splitlines()[3:] == [
+        f"the report of {report_folder / 'figures.json'} beside it (the figures sha256 it "
+        "names matches)"
+    ]
     report.write_text(report.read_text().replace("by 30 per cent", "by 40 per cent"))
     assert main(args) == EXIT_ERROR
     _, err = capsys.readouterr()
     assert err.splitlines() == [
-        f"figures: error: {report} was changed after it was signed: the signature "
-        f"{report}.minisig does not match its contents"
+        f"figures: error: {report} does not match its signature {report}.minisig with the "
+        f"public key {demo_key}: it was changed after it was signed, or signed with another key"
     ]

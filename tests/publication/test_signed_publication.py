@@ -64,8 +64,9 @@ def test_figures_verify_refuses_a_file_changed_by_one_byte(
     _, err = capsys.readouterr()
     assert code == EXIT_ERROR
     assert err.strip().splitlines()[-1] == (
-        f"figures: error: {figures_json} was changed after it was signed: the signature "
-        f"{figures_json}.minisig does not match its contents"
+        f"figures: error: {figures_json} does not match its signature {figures_json}.minisig "
+        f"with the public key {settings.warehouse / 'keys' / 'demo' / 'figures.pub'}: it was "
+        "changed after it was signed, or signed with another key"
     )
 
 

@@ -32,6 +32,7 @@ from statement_figures.publication.signing import (
     trusted_comment,
     verify_file,
 )
+from tests.support.keys import whole_key
 
 FIGURES = b'{"as_of":"2021-12-06","figures":[{"change_pct":-32,"measure":"knife_crime"}]}'
 
@@ -180,8 +181,8 @@ def test_a_copy_with_one_byte_changed_is_rejected_by_minisign_and_by_verify_file
     with pytest.raises(SignatureError) as err:
         verify_file(copy, keys[1])
     assert str(err.value) == (
-        f"{copy} was changed after it was signed: "
-        f"the signature {copy}.minisig does not match its contents"
+        f"{copy} does not match its signature {copy}.minisig with the public key {keys[1]}: "
+        "it was changed after it was signed, or signed with another key"
     )
 
 
@@ -232,7 +233,9 @@ def test_a_file_the_minisign_tool_signed_with_its_own_trusted_comment_verifies(
     ]
     assert main(args) == 0
     assert capsys.readouterr().out.splitlines() == [
-        f"genuine: {figures} was signed by key {keys[1]}",
+        f"genuine: {figures} was signed with the public key {keys[1]}",
+        f"signed by {whole_key(keys[1])}: compare this whole key with the publisher's, never "
+        "just the ID",
         "trusted comment: " + comment.replace("\t", "\\t"),
     ]
 
@@ -271,7 +274,7 @@ def test_key_ids_are_shown_like_minisign_without_leading_zeros(
 
     assert "the key id in the public key is EDCBA987654321\n" in result.stdout + result.stderr
     assert public_key_id(public) == "EDCBA987654321"
-    with pytest.raises(SignatureError, match="not by the given key EDCBA987654321 "):
+    with pytest.raises(SignatureError, match=r"\(key ID EDCBA987654321\): the signature"):
         verify_file(figures, public)
 
 
@@ -353,8 +356,8 @@ def test_verify_file_rejects_another_key_pairs_public_key_naming_both_key_ids(
         verify_file(figures, other_public)
 
     assert str(err.value) == (
-        f"{signed} was signed by key ID {public_key_id(keys[1])}, "
-        f"not by the given key {public_key_id(other_public)} ({other_public})"
+        f"{signed} was not made with the key in {other_public}, {whole_key(other_public)}: "
+        f"the signature names key ID {public_key_id(keys[1])}"
     )
 
 
@@ -434,6 +437,7 @@ def test_sign_file_refuses_a_password_protected_key(tmp_path: Path, figures: Pat
     with minisign.KeyPair.generate().secret_key as key:
         key.encrypt("password", opslimit=32768, memlimit=1 << 20)
         secret.write_bytes(bytes(key) + b"\n")
+    secret.chmod(0o600)
 
     with pytest.raises(SigningKeyError) as err:
         sign_file(figures, secret, "as_of=2021-12-06")
