@@ -107,10 +107,15 @@ class Settings:
             ),
         )
 
+    @property
+    def latest_plausible_date(self) -> dt.date:
+        """The latest date data may carry: today plus the tolerated days."""
+        return self.today + dt.timedelta(days=self.future_days)
+
     def future_date(self, date: dt.date) -> str | None:
         """Why a date of data is implausible because it lies in the future (None when it is
         not): after today plus the tolerated days."""
-        if date <= self.today + dt.timedelta(days=self.future_days):
+        if date <= self.latest_plausible_date:
             return None
         days = "day" if self.future_days == 1 else "days"
         return (

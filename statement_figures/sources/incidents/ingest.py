@@ -288,6 +288,11 @@ def ingest_extract(
     archive."""
     pair = _pair(files)
     extract_date = pair["crimes"].extract_date
+    future = settings.future_date(extract_date)
+    if future:
+        raise FiguresError(
+            f"{future}: not loaded", location=pair["crimes"].name, rule="extract date"
+        )
     names = tuple(pair[k].name for k in COLUMNS)
     loaded = {kind: _loaded_sha(con, f) for kind, f in pair.items()}
     if all(loaded[kind] == f.sha256 for kind, f in pair.items()):
