@@ -2,7 +2,9 @@
 
 Staging (sql/stage_dashboard.sql) trims every field, reads the dates and the count once, and
 adds the results beside the text (`month`, `refresh`, `count_value`), so the rules here only
-compare; a failing row is reported with the text it had in the file.
+compare; a failing row is reported with the text it had in the file. A count of more digits
+than a 64-bit integer holds is staged as the largest one, so that it breaks the bound on
+counts rather than passing for text that is not a number.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ WARD_LEVEL = "Safer Neighbourhood Teams"
 AREA_TYPES = (BOROUGH_LEVEL, WARD_LEVEL)
 MONTH_FORMATS = "YYYY-MM-DD, DD/MM/YYYY or YYYY-MM"
 DATE_FORMATS = "YYYY-MM-DD or DD/MM/YYYY"
+# No row of the dashboard counts more: London's knife crime is about 15,000 a year. A larger
+# count is a corrupt file, and counts near 2^63 would overflow every later sum.
+MAX_COUNT = 10_000_000
 
 
 class Dashboard(pa.DataFrameModel):
@@ -61,6 +66,10 @@ class Dashboard(pa.DataFrameModel):
         return data.lazyframe.select(
             pl.col("count_value").is_not_null() | pl.col(data.key).is_null()
         )
+
+    @pa.check("count", name=f"is at most {MAX_COUNT:,}, a plausible count for one row")
+    def _count_plausible(cls, data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(passes(pl.col("count_value") <= MAX_COUNT))
 
     @pa.check("area_type", name="is " + " or ".join(AREA_TYPES))
     def _area_type_known(cls, data: PolarsData) -> pl.LazyFrame:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import pandera.polars as pa
 import polars as pl
@@ -28,6 +29,7 @@ class Victims(pa.DataFrameModel):
     file_row: int = pa.Field(description="Row number in the file, 1 for the first data row")
     extract_date: dt.date = pa.Field(description="The extract's as-of date, from the file name")
     victim_key_count: int = pa.Field(description="Rows in the file with this crime_ref, victim_ref")
+    crime_victim_count: int = pa.Field(description="Rows in the file with this crime_ref")
     crime_in_extract: bool = pa.Field(description="crime_ref names an accepted crime")
     crime_ref: str = pa.Field(nullable=False, description="The crime this victim belongs to")
     victim_ref: str = pa.Field(nullable=False, description="The victim's reference")
@@ -58,3 +60,21 @@ class Victims(pa.DataFrameModel):
     @pa.check("injured", name="is true or false")
     def _injured_boolean(cls, data: PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(passes(is_true_false(data.key)))
+
+
+@functools.cache
+def bounded(max_victims_per_crime: int) -> type[Victims]:
+    """The model with a bound on the victims of one crime in a file
+    (FIGURES_MAX_VICTIMS_PER_CRIME): every victim of a crime with more is rejected, so that
+    one absurd crime cannot swamp a count."""
+    rule = (
+        f"is one of at most {max_victims_per_crime:,} victims of its crime in the file "
+        "(FIGURES_MAX_VICTIMS_PER_CRIME)"
+    )
+
+    class BoundedVictims(Victims):
+        @pa.check("crime_ref", name=rule)
+        def _victims_per_crime(cls, data: PolarsData) -> pl.LazyFrame:
+            return data.lazyframe.select(pl.col("crime_victim_count") <= max_victims_per_crime)
+
+    return BoundedVictims

@@ -3,8 +3,10 @@ the environment), and statement specs read from their files."""
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from statement_figures.bounded import KIB, read_bounded
@@ -15,17 +17,60 @@ DEFAULT_WAREHOUSE = Path("warehouse")
 SPEC_FILE_LIMIT = 1024 * KIB  # a statement spec is a few hundred bytes of TOML
 
 
-def _env_float(name: str, default: float) -> float:
+# The knobs read as numbers: their defaults and the ranges they must lie in.
+DEFAULT_FUTURE_DAYS = 1
+MAX_FUTURE_DAYS = 3650
+DEFAULT_MAX_VICTIMS_PER_CRIME = 100
+MAX_MAX_VICTIMS_PER_CRIME = 1_000_000_000
+
+
+def today() -> dt.date:
+    """The clock: the one place the pipeline reads today's date (Settings.today)."""
+    return dt.date.today()
+
+
+def _env_number(name: str) -> tuple[str, float] | None:
+    """The variable's text and value when set; refuses text that is not a finite number of 0 or
+    more, in one line naming the variable."""
     raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
+    if raw is None or raw.strip() == "":
+        return None
     try:
         value = float(raw)
     except ValueError:
         raise FiguresError(f"{name}={raw!r} is not a number") from None
-    if not 0.0 <= value <= 1.0:
+    if math.isnan(value):
+        raise FiguresError(f"{name}={raw!r} is not a number (NaN)")
+    if math.isinf(value):
+        raise FiguresError(f"{name}={raw!r} is not a finite number")
+    if value < 0:
+        raise FiguresError(f"{name}={raw!r} is negative")
+    return raw, value
+
+
+def _env_share(name: str, default: float) -> float:
+    """A share between 0 and 1 from the environment."""
+    found = _env_number(name)
+    if found is None:
+        return default
+    raw, value = found
+    if value > 1.0:
         raise FiguresError(f"{name}={raw!r} must be a share between 0 and 1")
     return value
+
+
+def _env_whole(name: str, default: int, lowest: int, highest: int) -> int:
+    """A whole number from lowest to highest from the environment."""
+    found = _env_number(name)
+    if found is None:
+        return default
+    raw, value = found
+    rule = f"must be a whole number from {lowest:,} to {highest:,}"
+    if not value.is_integer():
+        raise FiguresError(f"{name}={raw!r} is not a whole number: it {rule}")
+    if not lowest <= value <= highest:
+        raise FiguresError(f"{name}={raw!r} is out of range: it {rule}")
+    return int(value)
 
 
 @dataclass(frozen=True)
@@ -38,6 +83,11 @@ class Settings:
     nightly_cron: str = "30 2 * * *"
     timezone: str = "Europe/London"
     memory_limit: str = "2GB"
+    # Plausibility: dates after today plus future_days are refused; the victims of a crime
+    # with more than max_victims_per_crime victims in one file are rejected.
+    today: dt.date = field(default_factory=today)
+    future_days: int = DEFAULT_FUTURE_DAYS
+    max_victims_per_crime: int = DEFAULT_MAX_VICTIMS_PER_CRIME
 
     @classmethod
     def load(cls, warehouse: str | Path | None = None) -> Settings:
@@ -45,11 +95,34 @@ class Settings:
         root = warehouse or os.environ.get("FIGURES_WAREHOUSE") or DEFAULT_WAREHOUSE
         return cls(
             warehouse=Path(root).expanduser().resolve(),
-            tolerated_reject_share=_env_float("FIGURES_TOLERATED_REJECT_SHARE", 0.0),
+            tolerated_reject_share=_env_share("FIGURES_TOLERATED_REJECT_SHARE", 0.0),
             signing_key=os.environ.get("FIGURES_SIGNING_KEY") or None,
             nightly_cron=os.environ.get("FIGURES_NIGHTLY_CRON", "30 2 * * *"),
             timezone=os.environ.get("FIGURES_TIMEZONE", "Europe/London"),
             memory_limit=os.environ.get("FIGURES_MEMORY_LIMIT") or "2GB",
+            future_days=_env_whole("FIGURES_FUTURE_DAYS", DEFAULT_FUTURE_DAYS, 0, MAX_FUTURE_DAYS),
+            max_victims_per_crime=_env_whole(
+                "FIGURES_MAX_VICTIMS_PER_CRIME",
+                DEFAULT_MAX_VICTIMS_PER_CRIME,
+                1,
+                MAX_MAX_VICTIMS_PER_CRIME,
+            ),
+        )
+
+    @property
+    def latest_plausible_date(self) -> dt.date:
+        """The latest date data may carry: today plus the tolerated days."""
+        return self.today + dt.timedelta(days=self.future_days)
+
+    def future_date(self, date: dt.date) -> str | None:
+        """Why a date of data is implausible because it lies in the future (None when it is
+        not): after today plus the tolerated days."""
+        if date <= self.latest_plausible_date:
+            return None
+        days = "day" if self.future_days == 1 else "days"
+        return (
+            f"{date.isoformat()} is after today ({self.today.isoformat()}) plus the tolerated "
+            f"{self.future_days} {days} (FIGURES_FUTURE_DAYS)"
         )
 
     @property

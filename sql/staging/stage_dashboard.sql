@@ -34,7 +34,8 @@ final as (
         measure,
         count,
         case
-            when regexp_full_match(count, '[0-9]{1,18}') then count::bigint
+            when regexp_full_match(count, '0*[0-9]{1,18}') then count::bigint
+            when regexp_full_match(count, '[0-9]+') then 9223372036854775807
         end as count_value,
         refresh_date,
         try_strptime(

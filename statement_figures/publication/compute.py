@@ -106,6 +106,7 @@ class Computed:
     document: dict[str, Any]
     monthly: pa.Table
     period_end: dt.date
+    data_date: dt.date  # the latest data on or before the as-of date
 
 
 def compute_figures(
@@ -117,6 +118,13 @@ def compute_figures(
 ) -> Computed:
     """The figures document of the spec as of a date (a pure function of data, spec and code)."""
     extract_date, rejected = check_rejects(con, source, as_of, tolerated_share)
+    if extract_date < as_of:
+        log.warning(
+            "as of %s the latest data is of %s: the figures are those of %s",
+            as_of.isoformat(),
+            extract_date.isoformat(),
+            extract_date.isoformat(),
+        )
     period = comparison_for(spec, as_of, extract_date)
     spec = spec.with_overrides(period_end=period.end)  # the same figures, the same bytes
     data_starts = data_start_within(con, source, as_of, period)
@@ -145,4 +153,4 @@ def compute_figures(
         caveats=caveats(spec, as_of, rejected, extract_date, source, data_starts, synthetic),
         synthetic=synthetic,
     )
-    return Computed(doc, monthly, period.end)
+    return Computed(doc, monthly, period.end, extract_date)

@@ -32,6 +32,7 @@ PUBLIC_KEY = "figures.pub"
 REPORT_HTML = "report.html"
 MANIFEST = "manifest.json"
 LATEST = "LATEST"
+LATEST_DATA_DATE = "LATEST.data-date"  # "<date of the latest data> <folder LATEST names>"
 RETIRED_TAG = 8  # hex digits that make a retired folder's name unique
 # A publication is already in place when these are byte-identical: the same figures, signed
 # with the same key (so a demo-signed publication is replaced once a real key signs it), with
@@ -145,18 +146,56 @@ def move_into_place(staging: Path, target: Path) -> bool:
     return True
 
 
-def set_latest(settings: Settings, target: Path, as_of: dt.date) -> None:
-    """Name target in published/LATEST, unless LATEST names a publication as of a later date
-    (reproducing the past does not make it the latest)."""
+def _replace_text(path: Path, text: str) -> None:
+    """Write path whole in one step: readers see the old text or the new."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
+def _latest_data_date(settings: Settings) -> dt.date | None:
+    """The date of the latest data behind the publication LATEST names (None when nothing is).
+
+    LATEST_DATA_DATE records it as "<data date> <folder>"; when it describes another folder (a
+    warehouse from before it was kept, or a run killed between the two writes), the as-of date
+    of LATEST's folder stands in: the data is never later than it.
+    """
     pointer = settings.published / LATEST
-    if pointer.exists():
-        current = Path(pointer.read_text(encoding="utf-8").strip())
-        if current.parts and current.parts[0] > as_of.isoformat():
-            log.info("%s stays the latest publication", current)
-            return
-    partial = pointer.with_name(f".{LATEST}.partial")
-    partial.write_text(str(target.relative_to(settings.published)) + "\n", encoding="utf-8")
-    os.replace(partial, pointer)
+    if not pointer.exists():
+        return None
+    current = pointer.read_text(encoding="utf-8").strip()
+    recorded = settings.published / LATEST_DATA_DATE
+    if recorded.exists():
+        date_text, _, folder = recorded.read_text(encoding="utf-8").strip().partition(" ")
+        if folder == current and _is_date(date_text):
+            return dt.date.fromisoformat(date_text)
+    return dt.date.fromisoformat(Path(current).parts[0])
+
+
+def _is_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def set_latest(settings: Settings, target: Path, data_date: dt.date) -> None:
+    """Name target in published/LATEST, unless LATEST names a publication of later data
+    (reproducing the past, or publishing as of a date past the data, never moves LATEST
+    backwards in data time). data_date: the date of the latest data behind target."""
+    current = _latest_data_date(settings)
+    if current is not None and current > data_date:
+        log.info(
+            "%s stays the latest publication (its data is of %s, this one's of %s)",
+            (settings.published / LATEST).read_text(encoding="utf-8").strip(),
+            current.isoformat(),
+            data_date.isoformat(),
+        )
+        return
+    folder = str(target.relative_to(settings.published))
+    _replace_text(settings.published / LATEST_DATA_DATE, f"{data_date.isoformat()} {folder}\n")
+    _replace_text(settings.published / LATEST, folder + "\n")
 
 
 def remove_leftovers(settings: Settings) -> list[Path]:

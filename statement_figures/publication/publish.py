@@ -181,6 +181,6 @@ def publish(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     if not out and point_latest:
-        set_latest(settings, target, as_of)
+        set_latest(settings, target, computed.data_date)
     seconds = {"build": built - building, "write": time.perf_counter() - built}
     return Publication(target, doc, run_id, unchanged=not changed, seconds=seconds)

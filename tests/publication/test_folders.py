@@ -10,7 +10,12 @@ import pytest
 from statement_figures.config import Settings
 from statement_figures.domain.errors import FiguresError
 from statement_figures.domain.spec import DEFAULT_SPEC
-from statement_figures.publication.folders import LATEST
+from statement_figures.publication.folders import (
+    LATEST,
+    LATEST_DATA_DATE,
+    latest_publication,
+    set_latest,
+)
 from statement_figures.publication.publish import publish
 from tests.support.extracts import crime, write_extract
 from tests.support.warehouse import ingest
@@ -99,3 +104,37 @@ def test_exchange_swaps_two_folders_in_one_step(tmp_path: Path) -> None:
     assert exchange(tmp_path / "new", tmp_path / "old")  # Linux: the way publications move
     assert (tmp_path / "old" / "figures.json").read_text() == "new"
     assert (tmp_path / "new" / "figures.json").read_text() == "old"
+
+
+def test_an_as_of_date_past_the_data_says_so_and_never_pins_latest(
+    settings: Settings, published: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    pointer = settings.published / LATEST
+    with caplog.at_level("WARNING", logger="statement_figures.publication.compute"):
+        far = publish(settings, as_of=dt.date(2099, 1, 1))
+    assert (
+        "as of 2099-01-01 the latest data is of 2021-12-06: the figures are those of 2021-12-06"
+        in caplog.messages
+    )
+    assert settings.published / pointer.read_text().strip() == far.folder
+    ingest(settings, write_extract(tmp_path / "later", "2021-12-07", [crime("D1")]))
+    nightly = publish(settings)
+    assert pointer.read_text() == str(nightly.folder.relative_to(settings.published)) + "\n"
+    assert latest_publication(settings) == nightly.folder
+    before = pointer.read_bytes()
+    publish(settings, as_of=dt.date(2099, 1, 1))  # of the 2021-12-07 data too: it may move
+    publish(settings, as_of=dt.date(2021, 12, 6))  # of older data: it may not
+    assert latest_publication(settings) == settings.published / "2099-01-01" / nightly.folder.name
+    assert before != pointer.read_bytes()
+
+
+def test_latest_from_before_the_data_date_was_kept_falls_back_to_its_as_of_date(
+    settings: Settings, published: Path, tmp_path: Path
+) -> None:
+    pointer = settings.published / LATEST
+    (settings.published / LATEST_DATA_DATE).unlink()
+    ingest(settings, write_extract(tmp_path / "later", "2021-12-07", [crime("D1")]))
+    set_latest(settings, settings.published / "2021-12-05" / "older", dt.date(2021, 12, 5))
+    assert settings.published / pointer.read_text().strip() == published
+    nightly = publish(settings)
+    assert latest_publication(settings) == nightly.folder

@@ -285,6 +285,20 @@ REFUSALS = [
         "row 2: count: is a whole number that is not negative: found '1.5'",
     ),
     (
+        {"Count": "10000001"},
+        "row 2: count: is at most 10,000,000, a plausible count for one row: found '10000001'",
+    ),
+    (
+        {"Count": "9223372036854775807"},
+        "row 2: count: is at most 10,000,000, a plausible count for one row: "
+        "found '9223372036854775807'",
+    ),
+    (
+        {"Count": "123456789012345678901234567890"},
+        "row 2: count: is at most 10,000,000, a plausible count for one row: "
+        "found '123456789012345678901234567890'",
+    ),
+    (
         {"Month_Year": "2025-13-01"},
         "row 2: month_year: is a date written YYYY-MM-DD, DD/MM/YYYY or YYYY-MM: "
         "found '2025-13-01'",
@@ -327,6 +341,32 @@ def test_a_bad_row_refuses_the_file_in_one_line_naming_file_row_and_rule(
     ]
     with db.connect(Settings(warehouse=warehouse)) as con:
         assert db.count_rows(con, "dashboard_counts") == db.count_rows(con, "loaded_files") == 0
+
+
+def test_a_file_refreshed_after_today_plus_the_tolerance_is_refused_whole(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        borough_row("2025-05", "Westminster", 4),
+        borough_row("2025-06", "Camden", 1, refresh="2099-01-01"),
+        borough_row("2025-06", "Camden", 1, refresh="02/01/2099"),
+    ]
+    path = write_dashboard(tmp_path / "future.csv", rows)
+    settings = Settings(warehouse=tmp_path / "wh", today=dt.date(2026, 12, 1))
+    with pytest.raises(FiguresError) as refused:
+        load(settings, path)
+    assert str(refused.value) == (
+        "future.csv: row 2: refresh_date: 2099-01-01 is after today (2026-12-01) plus the "
+        "tolerated 1 day (FIGURES_FUTURE_DAYS): found '2099-01-01'; the file is refused, "
+        "nothing was loaded (1 more problem(s) in the file)"
+    )
+    with db.connect(settings) as con:
+        assert db.count_rows(con, "dashboard_counts") == db.count_rows(con, "loaded_files") == 0
+    assert list(settings.archive.glob("*")) == []
+    within = [borough_row("2025-06", "Camden", 1, refresh="2026-12-02")]
+    assert load(settings, write_dashboard(tmp_path / "ok.csv", within))[0].refresh_dates == (
+        dt.date(2026, 12, 2),
+    )
 
 
 def test_a_file_missing_a_column_is_refused_naming_it(

@@ -330,3 +330,28 @@ def test_a_corrupt_parquet_file_is_refused_naming_it(settings: Settings, tmp_pat
         ingest_paths(settings, [corrupt, victims_csv])
     assert str(caught.value).startswith("crimes_2021-12-06.parquet: readable file: ")
     assert table_counts(settings) == (0, 0, 0)
+
+
+def test_an_extract_dated_after_today_plus_the_tolerance_is_refused_whole(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(warehouse=tmp_path / "warehouse", today=dt.date(2026, 12, 1))
+    future = write_extract(tmp_path / "future", "2099-01-01", [crime("C1")], [victim("C1")])
+    with pytest.raises(FiguresError) as refused:
+        ingest_paths(settings, future)
+    assert str(refused.value) == (
+        "crimes_2099-01-01.csv: extract date: 2099-01-01 is after today (2026-12-01) plus the "
+        "tolerated 1 day (FIGURES_FUTURE_DAYS): not loaded"
+    )
+    assert table_counts(settings) == (0, 0, 0)
+    assert list(settings.archive.glob("*")) == []
+    assert all(path.exists() for path in future)
+
+
+def test_an_extract_dated_within_the_tolerance_loads(tmp_path: Path) -> None:
+    settings = Settings(warehouse=tmp_path / "warehouse", today=dt.date(2026, 12, 1))
+    ingest_paths(settings, write_extract(tmp_path / "x", "2026-12-02", [crime("C1")]))
+    strict = Settings(warehouse=settings.warehouse, today=dt.date(2026, 12, 1), future_days=0)
+    with pytest.raises(FiguresError, match=r"plus the tolerated 0 days \(FIGURES_FUTURE_DAYS\)"):
+        ingest_paths(strict, write_extract(tmp_path / "y", "2026-12-03", [crime("C2")]))
+    assert table_counts(settings) == (1, 0, 2)

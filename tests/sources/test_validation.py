@@ -188,3 +188,34 @@ def test_repeated_keys_are_counted_exactly_and_empty_keys_left_to_their_own_rule
     )
     assert sorted(repeated_keys(rows, ["crime_ref"]).rows()) == [("A", 3), ("C", 2)]
     assert repeated_keys(rows, ["crime_ref", "victim_ref"]).rows() == [("A", "V1", 2)]
+
+
+def test_every_victim_of_a_crime_with_more_victims_than_the_bound_is_rejected(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(warehouse=tmp_path / "warehouse", max_victims_per_crime=3)
+    crimes = [crime("C1"), crime("C2")]
+    victims = [victim("C1", victim_ref=f"V{i}") for i in range(4)]
+    victims += [victim("C2", victim_ref=f"V{i}") for i in range(3)]
+    [result] = ingest_paths(settings, write_extract(tmp_path / "in", "2021-12-06", crimes, victims))
+    rule = (
+        "crime_ref: is one of at most 3 victims of its crime in the file "
+        "(FIGURES_MAX_VICTIMS_PER_CRIME) (found 'C1')"
+    )
+    assert reject_lines(result) == [f"victims_2021-12-06.csv: row {n}: {rule}" for n in range(1, 5)]
+    with db.connect(settings) as con:
+        assert con.sql("select crime_ref, count(*) from victims group by all").fetchall() == [
+            ("C2", 3)
+        ]
+        assert db.count_rows(con, "quarantine") == 4
+
+
+def test_the_default_bound_is_100_victims_per_crime(settings: Settings, tmp_path: Path) -> None:
+    victims = [victim("C1", victim_ref=f"V{i}") for i in range(101)]
+    lines = ingest_one(settings, tmp_path, [crime("C1")], victims)
+    assert len(lines) == 21  # 20 shown, then where the other 81 are
+    assert lines[0] == (
+        "victims_2021-12-06.csv: row 1: crime_ref: is one of at most 100 victims of its crime in "
+        "the file (FIGURES_MAX_VICTIMS_PER_CRIME) (found 'C1')"
+    )
+    assert lines[-1].startswith("... and 81 more")

@@ -22,6 +22,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 import duckdb
 import polars as pl
@@ -97,17 +98,35 @@ def _read(con: duckdb.DuckDBPyConnection, source_file: SourceFile) -> pl.DataFra
     return read_rows(con, source_file, columns)
 
 
+def _refuse(
+    source_file: SourceFile, file_row: int, rule: str, value: str | None, more: int
+) -> NoReturn:
+    """Refuse the whole file at one row, naming the file, row and rule."""
+    found = "empty" if value is None else repr(value)
+    raise FiguresError(
+        f"found {found}; the file is refused, nothing was loaded"
+        + (f" ({more} more problem(s) in the file)" if more else ""),
+        location=f"{source_file.name}: row {file_row}",
+        rule=rule,
+    )
+
+
 def _stage_and_validate(
-    con: duckdb.DuckDBPyConnection, source_file: SourceFile, progress: Progress | None
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    source_file: SourceFile,
+    progress: Progress | None,
 ) -> None:
-    """Temp table stg_dashboard; a file with any row breaking a rule is refused whole."""
+    """Temp table stg_dashboard; a file with any row breaking a rule, or refreshed after today
+    (plus the tolerated days), is refused whole."""
     con.register("raw_rows", _read(con, source_file).to_arrow())
     try:
         db.run(con, "staging/stage_dashboard")
     finally:
         con.unregister("raw_rows")
+    staged = con.table("stg_dashboard").pl()
     rejects = validate_rows(
-        con.table("stg_dashboard").pl(),
+        staged,
         Dashboard,
         kind=DASHBOARD,
         file_name=source_file.name,
@@ -116,14 +135,13 @@ def _stage_and_validate(
     )
     if rejects.height:
         first = rejects.row(0, named=True)
-        found = "empty" if first["value"] is None else repr(first["value"])
-        more = rejects.height - 1
-        raise FiguresError(
-            f"found {found}; the file is refused, nothing was loaded"
-            + (f" ({more} more problem(s) in the file)" if more else ""),
-            location=f"{source_file.name}: row {first['file_row']}",
-            rule=f"{first['column_name']}: {first['rule']}",
-        )
+        rule = f"{first['column_name']}: {first['rule']}"
+        _refuse(source_file, first["file_row"], rule, first["value"], rejects.height - 1)
+    future = staged.filter(pl.col("refresh") > settings.latest_plausible_date).sort("file_row")
+    if future.height:
+        first = future.row(0, named=True)
+        rule = f"refresh_date: {settings.future_date(first['refresh'])}"
+        _refuse(source_file, first["file_row"], rule, first["refresh_date"], future.height - 1)
 
 
 def _classify(con: duckdb.DuckDBPyConnection) -> None:
@@ -179,7 +197,7 @@ def ingest_dashboard_file(
         return result
     log.info("%s: staging and validating the dashboard file", source_file.name)
     with db.transaction(con):
-        _stage_and_validate(con, source_file, progress)
+        _stage_and_validate(con, settings, source_file, progress)
         _classify(con)
         measures = db.query(con, "queries/dashboard_file_measures")
         _refuse_replacing(con, source_file, [(r, m) for r, m, _ in measures])

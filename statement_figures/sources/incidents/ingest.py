@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pandera.polars as pa
 import polars as pl
 
 from schemas import crimes, victims
@@ -55,7 +56,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "victims": ("crime_ref", "victim_ref", "age", "injured"),
 }
-MODELS = {"crimes": crimes.Crimes, "victims": victims.Victims}
 DERIVED = {"crimes": crimes.DERIVED, "victims": victims.DERIVED}
 STORED = {"crimes": crimes.STORED, "victims": victims.STORED}
 # Each kind's key, unique within a file, and the column that tells its model how often it occurs.
@@ -64,6 +64,8 @@ KEYS: dict[str, tuple[str, ...]] = {
     "victims": ("crime_ref", "victim_ref"),
 }
 KEY_COUNTS = {"crimes": "crime_ref_count", "victims": "victim_key_count"}
+# How many victims each crime has in the victims file, for the bound on them.
+CRIME_VICTIM_COUNT = "crime_victim_count"
 
 
 @dataclass(frozen=True)
@@ -197,17 +199,26 @@ def _victim_orphans(
         con.unregister("victim_rows")
 
 
+def _model(settings: Settings, kind: str) -> type[pa.DataFrameModel]:
+    """The kind's pandera model, with the settings' bound on victims per crime."""
+    if kind == "victims":
+        return victims.bounded(settings.max_victims_per_crime)
+    return crimes.Crimes
+
+
 def _staged(
     con: duckdb.DuckDBPyConnection, kind: str, rows: pl.DataFrame, extract_date: dt.date
 ) -> pl.DataFrame:
     """The rows as the kind's pandera model sees them: with the extract date, the values read
     once for several checks (DERIVED), and the facts that need the whole file (how often a key
-    occurs; whether a victim's crime was accepted)."""
+    occurs; how many victims a crime has; whether a victim's crime was accepted)."""
     staged = rows.with_columns(pl.lit(extract_date).alias("extract_date"), *DERIVED[kind])
     keys = KEYS[kind]
     staged = with_key_count(staged, keys, repeated_keys(rows, keys), KEY_COUNTS[kind])
     if kind != "victims":
         return staged
+    by_crime = ("crime_ref",)
+    staged = with_key_count(staged, by_crime, repeated_keys(rows, by_crime), CRIME_VICTIM_COUNT)
     orphans = _victim_orphans(con, rows, extract_date)
     known = ~pl.col("file_row").is_in(orphans.implode()) if orphans.len() else pl.lit(True)
     return staged.with_columns(known.alias("crime_in_extract"))
@@ -250,7 +261,7 @@ def _load_file(
     staged_rows = _staged(con, kind, rows, extract_file.extract_date)
     rejects = validate_rows(
         staged_rows,
-        MODELS[kind],
+        _model(settings, kind),
         kind=kind,
         file_name=extract_file.name,
         sha256=extract_file.sha256,
@@ -304,6 +315,11 @@ def ingest_extract(
     archive."""
     pair = _pair(files)
     extract_date = pair["crimes"].extract_date
+    future = settings.future_date(extract_date)
+    if future:
+        raise FiguresError(
+            f"{future}: not loaded", location=pair["crimes"].name, rule="extract date"
+        )
     names = tuple(pair[k].name for k in COLUMNS)
     loaded = {kind: _loaded_sha(con, f) for kind, f in pair.items()}
     if all(loaded[kind] == f.sha256 for kind, f in pair.items()):
