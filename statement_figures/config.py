@@ -22,6 +22,8 @@ DEFAULT_FUTURE_DAYS = 1
 MAX_FUTURE_DAYS = 3650
 DEFAULT_MAX_VICTIMS_PER_CRIME = 100
 MAX_MAX_VICTIMS_PER_CRIME = 1_000_000_000
+DEFAULT_HEADLINE_MOVE_POINTS = 5.0
+MAX_HEADLINE_MOVE_POINTS = 1000.0
 
 
 def today() -> dt.date:
@@ -73,6 +75,17 @@ def _env_whole(name: str, default: int, lowest: int, highest: int) -> int:
     return int(value)
 
 
+def _env_points(name: str, default: float, highest: float) -> float:
+    """A number of percentage points, 0 to highest, from the environment."""
+    found = _env_number(name)
+    if found is None:
+        return default
+    raw, value = found
+    if value > highest:
+        raise FiguresError(f"{name}={raw!r} is out of range: it must be 0 to {highest:g} points")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where everything lives and the few knobs an operator may turn."""
@@ -88,6 +101,9 @@ class Settings:
     today: dt.date = field(default_factory=today)
     future_days: int = DEFAULT_FUTURE_DAYS
     max_victims_per_crime: int = DEFAULT_MAX_VICTIMS_PER_CRIME
+    # A London headline whose percentage moves by more than this many points against the
+    # previous publication of the same statement is published, but flagged.
+    headline_move_points: float = DEFAULT_HEADLINE_MOVE_POINTS
 
     @classmethod
     def load(cls, warehouse: str | Path | None = None) -> Settings:
@@ -106,6 +122,11 @@ class Settings:
                 DEFAULT_MAX_VICTIMS_PER_CRIME,
                 1,
                 MAX_MAX_VICTIMS_PER_CRIME,
+            ),
+            headline_move_points=_env_points(
+                "FIGURES_HEADLINE_MOVE_POINTS",
+                DEFAULT_HEADLINE_MOVE_POINTS,
+                MAX_HEADLINE_MOVE_POINTS,
             ),
         )
 

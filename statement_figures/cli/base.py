@@ -26,6 +26,7 @@ EXIT_ERROR = 2
 EXIT_REJECTED = 3
 EXIT_DIFFERENCES = 1
 EXIT_NOT_TAKEN = 4  # `figures run` published, but left entries of landing not taken
+EXIT_HEADLINE_MOVED = 5  # `figures run` published, but flagged a headline that moved too far
 
 Handler = Callable[[Settings, argparse.Namespace], int]
 
@@ -84,6 +85,7 @@ def emit(*lines: object, file: TextIO | None = None) -> None:
 def print_publication(publication: Publication) -> None:
     emit("")
     emit(*readable(publication.document))
+    emit(*(f"flagged: {move.line()}" for move in publication.moves))
     emit("")
     state = "unchanged, already published" if publication.unchanged else "published"
     emit(f"{state}: {publication.folder}")

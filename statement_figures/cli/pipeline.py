@@ -13,6 +13,7 @@ from flows.deployments import serve_deployments
 from flows.nightly import NightlyResult, nightly
 from sample import generate
 from statement_figures.cli.base import (
+    EXIT_HEADLINE_MOVED,
     EXIT_NOT_TAKEN,
     EXIT_REJECTED,
     Command,
@@ -38,7 +39,10 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = (
         "Exit status: 0 when published and every entry of landing was taken; "
         f"{EXIT_NOT_TAKEN} when published but some entries of landing were not taken (each "
-        "named on stderr with the rule it breaks, and left in landing); 2 on an error."
+        "named on stderr with the rule it breaks, and left in landing); "
+        f"{EXIT_HEADLINE_MOVED} when published but a London headline moved more than "
+        "FIGURES_HEADLINE_MOVE_POINTS (default 5) points against the previous publication "
+        "(flagged in the manifest, the report and `figures show`); 2 on an error."
     )
     parser.add_argument(
         "--as-of", type=date_argument, help="publish as of this date (default: latest data)"
@@ -80,7 +84,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
             _land_sample(settings, landing)
         result = nightly(str(settings.warehouse), as_of=args.as_of, landing=str(landing))
     print_publication(result.publication)
-    return _report_not_taken(result, landing)
+    not_taken = _report_not_taken(result, landing)
+    return EXIT_HEADLINE_MOVED if result.publication.moves else not_taken
 
 
 def _report_not_taken(result: NightlyResult, landing: Path) -> int:

@@ -27,6 +27,7 @@ from statement_figures.publication.revisions import REVISED, revision_table, rev
 from statement_figures.publication.show import (
     check_report_beside_figures,
     find_figures_json,
+    flagged_moves,
     headline_sentences,
     parse_document,
     read_document,
@@ -152,11 +153,13 @@ def _show(settings: Settings, args: argparse.Namespace) -> int:
     shown = show_publication(
         settings, find_figures_json(settings, args.publication), args.public_key
     )
+    flags = flagged_moves(shown.figures_json)
     if args.json:
-        print(json.dumps(shown_as_json(shown), indent=2))
+        print(json.dumps({**shown_as_json(shown), "flagged": flags}, indent=2))
         return 0
     emit(f"as of {shown.doc['as_of']}")
     emit(*readable(shown.doc))
+    emit(*flags)
     emit("")
     emit(f"signature: {shown.check.summary}")
     emit(f"report: {shown.report.line}")

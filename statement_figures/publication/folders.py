@@ -180,16 +180,20 @@ def _is_date(text: str) -> bool:
     return True
 
 
+def becomes_latest(settings: Settings, data_date: dt.date) -> bool:
+    """Whether a publication of data of this date would become the latest (set_latest)."""
+    current = _latest_data_date(settings)
+    return current is None or current <= data_date
+
+
 def set_latest(settings: Settings, target: Path, data_date: dt.date) -> None:
     """Name target in published/LATEST, unless LATEST names a publication of later data
     (reproducing the past, or publishing as of a date past the data, never moves LATEST
     backwards in data time). data_date: the date of the latest data behind target."""
-    current = _latest_data_date(settings)
-    if current is not None and current > data_date:
+    if not becomes_latest(settings, data_date):
         log.info(
-            "%s stays the latest publication (its data is of %s, this one's of %s)",
+            "%s stays the latest publication (its data is later than this one's, of %s)",
             (settings.published / LATEST).read_text(encoding="utf-8").strip(),
-            current.isoformat(),
             data_date.isoformat(),
         )
         return

@@ -28,16 +28,21 @@ from statement_figures.publication.compute import Computed, compute_figures
 from statement_figures.publication.contracts import check_outputs
 from statement_figures.publication.folders import (
     FIGURES_JSON,
+    LATEST,
     MANIFEST,
     PUBLIC_KEY,
     REPORT_HTML,
+    becomes_latest,
     check_replaceable,
+    latest_publication,
     move_into_place,
     publication_name,
     remove_leftovers,
     set_latest,
 )
+from statement_figures.publication.moves import Move, headline_moves
 from statement_figures.publication.report import SignatureFacts, write_report
+from statement_figures.publication.show import read_document
 from statement_figures.publication.signing import (
     SigningKey,
     load_secret_key,
@@ -57,6 +62,7 @@ class Publication:
     run_id: str
     unchanged: bool = False
     seconds: dict[str, float] = field(default_factory=dict)
+    moves: tuple[Move, ...] = ()  # headlines flagged against the previous publication
 
     @property
     def figures_json(self) -> Path:
@@ -97,7 +103,11 @@ def _sign_one(path: Path, key: SigningKey, doc: dict[str, Any], run_id: str) -> 
 
 
 def _report(
-    folder: Path, doc: dict[str, Any], monthly: pa.Table, key: SigningKey, run_id: str
+    folder: Path,
+    computed: Computed,
+    key: SigningKey,
+    run_id: str,
+    moves: tuple[Move, ...],
 ) -> None:
     """report.html, saying how to check the figures file it was made from; signed too."""
     facts = SignatureFacts(
@@ -106,10 +116,14 @@ def _report(
         public_key_base64=public_key_line(folder / PUBLIC_KEY),
         demo_key=key.is_demo,
     )
-    _sign_one(write_report(folder, doc, monthly, facts), key, doc, run_id)
+    doc = computed.document
+    report = write_report(folder, doc, computed.monthly, facts, moves)
+    _sign_one(report, key, doc, run_id)
 
 
-def _manifest(doc: dict[str, Any], run_id: str, started: dt.datetime) -> dict[str, Any]:
+def _manifest(
+    doc: dict[str, Any], run_id: str, started: dt.datetime, moves: tuple[Move, ...]
+) -> dict[str, Any]:
     """The run's record: when, from how many rows; the one file with wall-clock times."""
     inputs = doc["inputs"]
     return {
@@ -122,19 +136,37 @@ def _manifest(doc: dict[str, Any], run_id: str, started: dt.datetime) -> dict[st
         "rows_in": sum(int(i["rows"]) for i in inputs),
         "rows_rejected": sum(int(i["rows_rejected"]) for i in inputs),
         "figures": len(doc["figures"]),
+        "headline_moves": [move.as_json() for move in moves],
     }
 
 
 def _write_files(
-    settings: Settings, staging: Path, computed: Computed, run_id: str, started: dt.datetime
+    settings: Settings,
+    staging: Path,
+    computed: Computed,
+    run: tuple[str, dt.datetime],
+    moves: tuple[Move, ...],
 ) -> None:
     """Every file of the publication, signed, into its staging folder."""
-    doc, monthly = computed.document, computed.monthly
+    (run_id, started), doc = run, computed.document
     (staging / FIGURES_JSON).write_bytes(canonical_json(doc))
     key = _sign(settings, staging, doc, run_id)
-    _write_parquet_outputs(staging, doc, monthly)
-    _report(staging, doc, monthly, key, run_id)
-    (staging / MANIFEST).write_text(json.dumps(_manifest(doc, run_id, started), indent=2) + "\n")
+    _write_parquet_outputs(staging, doc, computed.monthly)
+    _report(staging, computed, key, run_id, moves)
+    manifest = _manifest(doc, run_id, started, moves)
+    (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+
+
+def _moves(settings: Settings, computed: Computed) -> tuple[Move, ...]:
+    """The headlines that moved too far against the latest publication, when this one is to
+    take its place (a publication of earlier data is compared with nothing)."""
+    doc = computed.document
+    if not (settings.published / LATEST).exists():
+        return ()
+    if not becomes_latest(settings, computed.data_date):
+        return ()
+    previous = read_document(latest_publication(settings) / FIGURES_JSON)
+    return tuple(headline_moves(previous, doc, settings.headline_move_points))
 
 
 def publish(
@@ -171,11 +203,12 @@ def publish(
         else settings.published / publication_name(spec, as_of, computed.period_end, source)
     )
     check_replaceable(target, doc)
+    moves = _moves(settings, computed) if not out and point_latest else ()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(f".staging-{target.name}-{run_id}")
     staging.mkdir()
     try:
-        _write_files(settings, staging, computed, run_id, started)
+        _write_files(settings, staging, computed, (run_id, started), moves)
         changed = move_into_place(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -183,4 +216,4 @@ def publish(
     if not out and point_latest:
         set_latest(settings, target, computed.data_date)
     seconds = {"build": built - building, "write": time.perf_counter() - built}
-    return Publication(target, doc, run_id, unchanged=not changed, seconds=seconds)
+    return Publication(target, doc, run_id, not changed, seconds, moves)

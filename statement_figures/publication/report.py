@@ -30,6 +30,7 @@ from markupsafe import Markup
 from statement_figures.domain.periods import months, parse_month
 from statement_figures.publication.figures import SYNTHETIC_CAVEAT, headline_figures
 from statement_figures.publication.folders import REPORT_HTML
+from statement_figures.publication.moves import Move
 
 TEMPLATE = "report.html.j2"
 AREA_TYPE_NAMES = {"london": "London", "bcu": "BCU", "borough": "Borough"}
@@ -341,7 +342,10 @@ def environment() -> jinja2.Environment:
 
 
 def page_context(
-    doc: dict[str, Any], monthly: pa.Table, signature: SignatureFacts
+    doc: dict[str, Any],
+    monthly: pa.Table,
+    signature: SignatureFacts,
+    moves: Sequence[Move] = (),
 ) -> dict[str, Any]:
     """What the template is given: the document, and the words and charts computed from it."""
     spec = doc["spec"]
@@ -364,18 +368,30 @@ def page_context(
         "area_type_names": AREA_TYPE_NAMES,
         "inputs": input_lines(doc),
         "synthetic_caveat": SYNTHETIC_CAVEAT,
+        "moves": [move.line() for move in moves],
     }
 
 
-def render_report(doc: dict[str, Any], monthly: pa.Table, signature: SignatureFacts) -> str:
-    """The whole page as text."""
-    return environment().get_template(TEMPLATE).render(page_context(doc, monthly, signature))
+def render_report(
+    doc: dict[str, Any],
+    monthly: pa.Table,
+    signature: SignatureFacts,
+    moves: Sequence[Move] = (),
+) -> str:
+    """The whole page as text; `moves`: the headlines flagged against the previous publication."""
+    context = page_context(doc, monthly, signature, moves)
+    return environment().get_template(TEMPLATE).render(context)
 
 
 def write_report(
-    folder: Path, doc: dict[str, Any], monthly: pa.Table, signature: SignatureFacts
+    folder: Path,
+    doc: dict[str, Any],
+    monthly: pa.Table,
+    signature: SignatureFacts,
+    moves: Sequence[Move] = (),
 ) -> Path:
     """report.html in `folder`, with Unix line ends whatever the platform."""
     path = folder / REPORT_HTML
-    path.write_text(render_report(doc, monthly, signature), encoding="utf-8", newline="\n")
+    page = render_report(doc, monthly, signature, moves)
+    path.write_text(page, encoding="utf-8", newline="\n")
     return path

@@ -11,15 +11,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from statement_figures.bounded import MIB, read_bounded
 from statement_figures.config import Settings
 from statement_figures.domain.errors import FiguresError
 from statement_figures.publication.figures import SYNTHETIC_CAVEAT, headline_figures
 from statement_figures.publication.folders import (
     FIGURES_JSON,
+    MANIFEST,
     PUBLIC_KEY,
     REPORT_HTML,
     latest_publication,
 )
+from statement_figures.publication.moves import Move
 from statement_figures.publication.report import report_figures_sha256
 from statement_figures.publication.signing import (
     Verified,
@@ -269,3 +272,21 @@ def shown_as_json(shown: Shown) -> dict[str, Any]:
         },
         "figures": shown.doc["figures"],
     }
+
+
+MANIFEST_LIMIT = MIB
+
+
+def flagged_moves(figures_json: Path) -> list[str]:
+    """The headlines the manifest beside figures.json flags as having moved too far since the
+    previous publication (none without a readable manifest)."""
+    manifest = figures_json.with_name(MANIFEST)
+    if not manifest.is_file() or manifest.is_symlink():
+        return []
+    try:
+        data = json.loads(read_bounded(manifest, MANIFEST_LIMIT))
+    except (FiguresError, ValueError):
+        return []
+    recorded = data.get("headline_moves") if isinstance(data, dict) else None
+    moves = [Move.from_json(m) for m in recorded] if isinstance(recorded, list) else []
+    return [f"flagged: {move.line()}" for move in moves if move is not None]

@@ -182,3 +182,25 @@ def test_entries_of_landing_not_taken_are_named_left_in_place_and_the_run_exits_
     )
     assert all(p.stat().st_ino != before.st_ino for p in archived)
     assert not any("2021-12-07" in p.name for p in archived)
+
+
+def test_a_night_whose_headline_moves_too_far_is_published_flagged_and_exits_5(
+    tmp_path: Path,
+) -> None:
+    warehouse, landing = tmp_path / "warehouse", tmp_path / "landing"
+    baseline = [crime(f"B{i}", recorded_date="2019-03-01") for i in range(20)]
+    write_extract(landing, "2021-12-06", baseline + [crime(f"C{i}") for i in range(15)])
+    assert figures("run", "--landing", str(landing), warehouse=warehouse).returncode == 0
+    cancelled = [crime(f"C{i}", status="cancelled") for i in range(5)]  # -25 to -50 per cent
+    write_extract(landing, "2021-12-07", cancelled)
+    done = figures("run", "--landing", str(landing), warehouse=warehouse)
+    assert done.returncode == 5, done.stderr
+    assert (
+        "flagged: Knife crime: -25.00 per cent in the previous publication, now -50.00: a move "
+        "of 25.00 points"
+    ) in done.stdout.splitlines()
+    assert (
+        done.stdout.strip()
+        .splitlines()[-1]
+        .endswith("2021-12-07/statement-ytd-2021-11-vs-2019/figures.json")
+    )
