@@ -38,10 +38,10 @@ def _folder(path: Path) -> Path:
     return folder
 
 
-def no_space(path: Path) -> FiguresError:
+def no_space(folder: Path) -> FiguresError:
     return FiguresError(
         "free some space there and run the command again (nothing half-written was kept)",
-        location=f"no space left on {_folder(path)}",
+        location=f"no space left on {folder}",
     )
 
 
@@ -69,22 +69,25 @@ def damaged(settings: Settings) -> FiguresError:
     )
 
 
-def _errno_fault(code: int | None, path: Path, settings: Settings) -> FiguresError | None:
+def _errno_fault(code: int | None, path: Path | None, settings: Settings) -> FiguresError | None:
+    """The fault for an errno, naming the file being written (the warehouse when the library
+    did not say which file)."""
     if code == errno.ENOSPC:
-        return no_space(path)
+        return no_space(_folder(path) if path else settings.warehouse)
     if code == errno.EROFS:
-        return read_only(settings, path)
+        return read_only(settings, path or settings.warehouse)
     if code == errno.EACCES:
-        return forbidden(path)
+        return forbidden(path or settings.warehouse)
     return None
 
 
 def os_fault(error: OSError, settings: Settings) -> FiguresError | None:
     """The one line for a full disk, a read-only file system or a forbidden path; None for any
-    other OSError. The path is the file being written (a copy's target), else the warehouse."""
+    other OSError. The path is the file being written (a copy's target), else the warehouse;
+    the cause its errno, else (pyarrow gives none) the words of its message."""
     named = error.filename2 if error.filename2 is not None else error.filename
-    path = Path(str(named)) if named is not None else settings.warehouse / "."
-    return _errno_fault(error.errno, path, settings)
+    code = error.errno if error.errno is not None else _cause(str(error))
+    return _errno_fault(code, Path(str(named)) if named is not None else None, settings)
 
 
 def _cause(text: str) -> int | None:
