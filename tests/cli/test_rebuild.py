@@ -118,3 +118,15 @@ def test_a_publication_that_differs_keeps_the_old_database(
     )
     assert database.read_bytes() == before
     assert not list(warehouse.glob("figures.duckdb.*"))
+
+
+def test_a_publication_whose_bytes_differ_is_named_and_the_old_database_kept(
+    warehouse: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = warehouse / "figures.duckdb"
+    before = database.read_bytes()
+    [report, *_] = sorted((warehouse / "published").glob("*/*/report.html"))
+    report.write_bytes(report.read_bytes().replace(b"</body>", b"<p>edited</p></body>"))
+    assert _figures(warehouse, "rebuild") == EXIT_ERROR
+    assert f"  differs: report.html  {report.parent}" in capsys.readouterr().out.splitlines()
+    assert database.read_bytes() == before
