@@ -22,6 +22,7 @@ from statement_figures.cli.base import EXIT_ERROR, Command, OneLineParser, log
 from statement_figures.config import Settings
 from statement_figures.domain.errors import FiguresError
 from statement_figures.domain.text import printable
+from statement_figures.warehouse.faults import duckdb_fault, os_fault
 
 COMMANDS: tuple[Command, ...] = (*pipeline.COMMANDS, *publications.COMMANDS)
 
@@ -54,15 +55,26 @@ def _configure_logging(quiet: bool) -> None:
     log.propagate = False
 
 
+def _dispatch(args: argparse.Namespace) -> int:
+    """Run the command; a fault of the machine (a full disk, a read-only warehouse, a damaged
+    database) becomes the one line naming its path and cause (warehouse/faults.py)."""
+    settings = Settings.load(args.warehouse)
+    command: Command = args.command_object
+    try:
+        if command.runs_flows:
+            flows.use_warehouse(settings)
+        return command.run(settings, args)
+    except OSError as error:
+        raise os_fault(error, settings) or error from None
+    except duckdb.Error as error:
+        raise duckdb_fault(error, settings) or error from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     _configure_logging(args.quiet)
     try:
-        settings = Settings.load(args.warehouse)
-        command: Command = args.command_object
-        if command.runs_flows:
-            flows.use_warehouse(settings)
-        return command.run(settings, args)
+        return _dispatch(args)
     except FiguresError as error:
         print(f"figures: error: {error}", file=sys.stderr)
         return EXIT_ERROR

@@ -26,6 +26,7 @@ from statement_figures.cli.base import (
 from statement_figures.config import Settings
 from statement_figures.domain.errors import FiguresError
 from statement_figures.domain.periods import PERIOD_TYPES
+from statement_figures.publication.rebuild import rebuild
 from statement_figures.sources.detect import ingest_files
 from statement_figures.sources.incidents.ingest import IngestResult, reject_lines
 from statement_figures.sources.landing import landed_files
@@ -221,6 +222,30 @@ def _quarantine(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _rebuild_arguments(parser: argparse.ArgumentParser) -> None:
+    del parser  # no options: the archive and the publications say what to rebuild
+
+
+def _rebuild(settings: Settings, args: argparse.Namespace) -> int:
+    with writer(settings, "figures rebuild"):
+        rebuilt = rebuild(settings)
+    for line in rebuilt.refused:
+        emit(f"not replayed: {line}")
+    for republished in rebuilt.publications:
+        emit(f"  {republished.outcome:<12}  {republished.folder}")
+    done = f"{rebuilt.files} archived files replayed, {len(rebuilt.publications)} publications"
+    if not rebuilt.succeeded:
+        raise FiguresError(
+            f"{done}: not every file replayed and every publication was reproduced, so the "
+            f"database was left as it was (see the lines above)",
+            location=str(settings.database),
+            rule="rebuild",
+        )
+    aside = f"; the old one is kept as {rebuilt.damaged_aside}" if rebuilt.damaged_aside else ""
+    emit(f"rebuilt {settings.database}: {done} reproduced byte for byte{aside}")
+    return 0
+
+
 COMMANDS = (
     Command(
         "run",
@@ -253,4 +278,10 @@ COMMANDS = (
         _generate,
     ),
     Command("quarantine", "list rejected rows", _quarantine_arguments, _quarantine),
+    Command(
+        "rebuild",
+        "a new database from the archive, proved by republishing every publication",
+        _rebuild_arguments,
+        _rebuild,
+    ),
 )

@@ -18,6 +18,10 @@ ALLOWED_AREA_TYPES = (*AREA_TYPES, "ward")
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 LIST_FIELDS = ("measures", "area_types", "headline_measures")
 INT_FIELDS = ("baseline_year", "min_base")
+# Baselines are years of the data: extracts hold crimes recorded from 2000 on; a year is YYYY.
+BASELINE_YEARS = (2000, 9999)
+# The largest whole number every JSON reader takes exactly (2^53 - 1).
+MAX_WHOLE = 2**53 - 1
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,13 @@ class Spec:
                 )
         if self.min_base < 0:
             raise FiguresError(f"min_base must not be negative (got {self.min_base})")
+        if self.min_base > MAX_WHOLE:
+            raise FiguresError(f"min_base must be at most {MAX_WHOLE} (got {self.min_base})")
+        first, last = BASELINE_YEARS
+        if not first <= self.baseline_year <= last:
+            raise FiguresError(
+                f"baseline_year must be a year from {first} to {last} (got {self.baseline_year})"
+            )
 
     def with_overrides(self, **overrides: Any) -> Spec:
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})

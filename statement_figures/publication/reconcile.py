@@ -16,6 +16,7 @@ that are also over 5 per cent of the published count.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,8 +38,13 @@ class Tolerance:
     percent: float | None = None
 
     def __post_init__(self) -> None:
-        if self.absolute < 0 or (self.percent is not None and self.percent < 0):
-            raise FiguresError("a tolerance must not be negative")
+        if self.absolute < 0:
+            raise FiguresError(f"--tolerance must not be negative (got {self.absolute})")
+        if self.percent is not None and not (math.isfinite(self.percent) and self.percent >= 0):
+            raise FiguresError(
+                f"--tolerance-pct must be a finite number of per cent, 0 or more "
+                f"(got {self.percent:g})"
+            )
 
     def text(self) -> str:
         words = f"differences of more than {self.absolute}"

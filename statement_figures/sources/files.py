@@ -114,9 +114,13 @@ def archive(settings: Settings, source_file: SourceFile, *, landed: bool = False
         settings.archive.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.partial")
         partial.unlink(missing_ok=True)
-        if not (landed and _linked(source_file.path, partial)):
-            shutil.copyfile(source_file.path, partial)
-        os.replace(partial, target)
+        try:
+            if not (landed and _linked(source_file.path, partial)):
+                shutil.copyfile(source_file.path, partial)
+            os.replace(partial, target)
+        except BaseException:  # a full disk, say: no partial copy is kept to fill it
+            partial.unlink(missing_ok=True)
+            raise
     return target
 
 

@@ -10,11 +10,14 @@ by hand.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import functools
 import hashlib
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,7 @@ import duckdb
 
 from statement_figures.config import Settings
 from statement_figures.domain.errors import FiguresError
+from statement_figures.warehouse.faults import duckdb_fault
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 # The layout of the tables in sql/ddl/. Bump it when a table changes; a database of another
@@ -147,38 +151,110 @@ def check_schema(con: duckdb.DuckDBPyConnection, settings: Settings, *, create: 
         raise _schema_error(settings, f"has warehouse schema version {version}")
 
 
-@contextmanager
-def connect(settings: Settings, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The warehouse database, created with its tables on first use."""
-    settings.warehouse.mkdir(parents=True, exist_ok=True)
+def _mapped(error: duckdb.Error, settings: Settings) -> Exception:
+    """A fault of the machine or the file as our one line (warehouse/faults.py), else as it
+    is."""
+    return duckdb_fault(error, settings) or error
+
+
+def _open(settings: Settings, read_only: bool) -> duckdb.DuckDBPyConnection:
     config: dict[str, str | bool | int | float | list[str]] = {
         "memory_limit": settings.memory_limit,
         "temp_directory": str(settings.spill),
     }
     try:
-        con = duckdb.connect(str(settings.database), read_only=read_only, config=config)
+        return duckdb.connect(str(settings.database), read_only=read_only, config=config)
     except (duckdb.InvalidInputException, duckdb.ParserException) as error:
         raise FiguresError(
             f"{str(error).strip().splitlines()[0]} (check FIGURES_MEMORY_LIMIT, e.g. 2GB)",
             rule="database settings",
         ) from None
+    except duckdb.Error as error:
+        raise _mapped(error, settings) from None
+
+
+def _close(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """Close (DuckDB then checkpoints, and may hit a full disk itself)."""
+    try:
+        con.close()
+    except duckdb.Error as error:
+        raise _mapped(error, settings) from None
+
+
+@contextlib.contextmanager
+def connect(settings: Settings, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The warehouse database, created with its tables on first use. A full disk, a read-only
+    warehouse or a damaged file, met here or by any statement run inside, is one line naming
+    the path and the cause (warehouse/faults.py)."""
+    settings.warehouse.mkdir(parents=True, exist_ok=True)
+    con = _open(settings, read_only)
     try:
         check_schema(con, settings, create=not read_only)
         for name in SQL.names:
             if name.startswith("macros/"):  # the session's table macros, read by state/ and marts/
                 run(con, name)
         yield con
-    finally:
-        con.close()
+    except BaseException as error:
+        with contextlib.suppress(duckdb.Error):  # the first error is the one to tell
+            con.close()
+        if isinstance(error, duckdb.Error):
+            raise _mapped(error, settings) from None
+        raise
+    _close(con, settings)
 
 
-@contextmanager
+@contextlib.contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """All or nothing: a failure (or a crash) inside leaves the database as it was."""
     con.execute("begin transaction")
     try:
         yield
     except BaseException:
-        con.execute("rollback")
+        with contextlib.suppress(duckdb.Error):  # the first error is the one to tell
+            con.execute("rollback")
         raise
     con.execute("commit")
+
+
+@dataclass(frozen=True)
+class _Elsewhere(Settings):
+    """The same warehouse, its database in another file (a rebuild builds one aside)."""
+
+    elsewhere: Path = Path()
+
+    @property
+    def database(self) -> Path:
+        return self.elsewhere
+
+
+def building(settings: Settings) -> Settings:
+    """The warehouse's settings with a new, empty database beside the real one, for a
+    rebuild: its leftovers from an earlier attempt are removed first."""
+    new = settings.database.with_name(f"{settings.database.name}.rebuilding")
+    discard(new)
+    same = {f.name: getattr(settings, f.name) for f in fields(Settings)}
+    return _Elsewhere(**same, elsewhere=new)
+
+
+def discard(database: Path) -> None:
+    """Remove a database file we built ourselves, and its write-ahead log."""
+    for path in (database, _wal(database)):
+        path.unlink(missing_ok=True)
+
+
+def replace_database(settings: Settings, new: Path) -> Path | None:
+    """Put the database built in `new` in place; the old one (and its write-ahead log) is moved
+    aside to figures.duckdb.damaged-<UTC time>, never deleted. Returns where it went."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    old = settings.database
+    aside = old.with_name(f"{old.name}.damaged-{stamp}")
+    had_old = old.exists()
+    for path, to in ((old, aside), (_wal(old), _wal(aside)), (_wal(new), _wal(old))):
+        if path.exists():
+            os.replace(path, to)
+    os.replace(new, old)
+    return aside if had_old else None
+
+
+def _wal(database: Path) -> Path:
+    return database.with_name(f"{database.name}.wal")

@@ -184,6 +184,15 @@ def test_command_line_options_override_the_spec_file(
             "area type 'county' is not one of london, bcu, borough, ward",
         ),
         ("min_base = -1\n", "min_base must not be negative (got -1)"),
+        (
+            "min_base = 100000000000000000000\n",
+            "min_base must be at most 9007199254740991 (got 100000000000000000000)",
+        ),
+        ("baseline_year = 1\n", "baseline_year must be a year from 2000 to 9999 (got 1)"),
+        (
+            "baseline_year = 99999999999\n",
+            "baseline_year must be a year from 2000 to 9999 (got 99999999999)",
+        ),
         ("min_base = '10'\n", "min_base must be a whole number (got '10')"),
         ("baseline_year = 2019.0\n", "baseline_year must be a whole number (got 2019.0)"),
         ("measures = 'knife_crime'\n", 'measures must be a list of names, like ["knife_crime"]'),

@@ -183,3 +183,34 @@ def test_reconciling_without_dashboard_data_says_what_is_missing(
         "figures: error: no mps-dashboard data loaded: run `figures ingest FILE...` or "
         "`figures run` first"
     )
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "line"),
+    [
+        (
+            "--tolerance-pct",
+            "nan",
+            "--tolerance-pct must be a finite number of per cent, 0 or more (got nan)",
+        ),
+        (
+            "--tolerance-pct",
+            "inf",
+            "--tolerance-pct must be a finite number of per cent, 0 or more (got inf)",
+        ),
+        (
+            "--tolerance-pct",
+            "-0.5",
+            "--tolerance-pct must be a finite number of per cent, 0 or more (got -0.5)",
+        ),
+        ("--tolerance", "-1", "--tolerance must not be negative (got -1)"),
+    ],
+)
+def test_a_tolerance_that_is_not_a_number_or_negative_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, value: str, line: str
+) -> None:
+    warehouse = tmp_path / "wh"
+    code = main(["--warehouse", str(warehouse), "reconcile", option, value])
+    assert code == EXIT_ERROR
+    assert capsys.readouterr().err.strip() == f"figures: error: {line}"
+    assert not warehouse.exists()  # refused before anything was opened
