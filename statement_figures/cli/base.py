@@ -26,6 +26,10 @@ EXIT_ERROR = 2
 EXIT_REJECTED = 3
 EXIT_DIFFERENCES = 1
 
+STOPPED_RUN = (
+    "the run was stopped; the warehouse and published folders keep their last complete state"
+)
+
 Handler = Callable[[Settings, argparse.Namespace], int]
 
 
@@ -37,7 +41,9 @@ class Command:
     help: str
     arguments: Callable[[argparse.ArgumentParser], None]
     run: Handler
-    runs_flows: bool = False  # Prefect is pointed at the warehouse before it runs
+    runs_flows: bool = False  # run in a supervised worker, Prefect pointed at the warehouse
+    stopped: str = STOPPED_RUN  # what a stop leaves, said in the one line a stop prints
+    graceful_stop: bool = False  # on a stop, SIGTERM and a grace period first (else SIGKILL)
 
 
 class OneLineParser(argparse.ArgumentParser):
