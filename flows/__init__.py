@@ -3,8 +3,8 @@ functions of statement_figures.
 
 Prefect is set up in one place, `use_warehouse`, which the command line calls once before any
 flow runs: Prefect then keeps its home (and, with no PREFECT_API_URL, the database of the
-temporary local server it starts) under the warehouse, sends no telemetry, and logs our own
-errors as the one line they are, never as tracebacks.
+temporary local server it starts) under the warehouse, sends no telemetry, and logs every
+error as one line, never as a traceback (unless FIGURES_DEBUG is set).
 """
 
 from __future__ import annotations
@@ -21,14 +21,22 @@ PREFECT_LOGGERS = ("prefect", "prefect.task_runs", "prefect.flow_runs")
 
 
 class OneLineErrors(logging.Filter):
-    """Our own errors are one readable line: keep Prefect from logging their tracebacks."""
+    """Every error Prefect logs is one line: our own errors as the readable line they are, any
+    other without its traceback, unless FIGURES_DEBUG is set to see where it came from."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and isinstance(record.exc_info[1], FiguresError):
-            record.msg = f"{record.getMessage().rstrip(':')}: {record.exc_info[1]}"
-            record.args = None
-            record.exc_info = None
-            record.exc_text = None
+        error = record.exc_info[1] if record.exc_info else None
+        if error is None:
+            return True
+        if isinstance(error, FiguresError):
+            record.msg = f"{record.getMessage().rstrip(':')}: {error}"
+        elif os.environ.get("FIGURES_DEBUG"):
+            return True
+        else:
+            record.msg = record.getMessage()
+        record.args = None
+        record.exc_info = None
+        record.exc_text = None
         return True
 
 

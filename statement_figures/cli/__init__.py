@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 import flows
-from statement_figures.cli import pipeline, publications
+from statement_figures.cli import pipeline, publications, supervisor
 from statement_figures.cli.base import EXIT_ERROR, Command, OneLineParser, log
 from statement_figures.config import Settings
 from statement_figures.domain.errors import FiguresError
@@ -71,9 +71,13 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    args = parser().parse_args(arguments)
     _configure_logging(args.quiet)
     try:
+        command: Command = args.command_object
+        if command.runs_flows and not supervisor.is_worker():
+            return supervisor.supervise(arguments, command.stopped, command.graceful_stop)
         return _dispatch(args)
     except FiguresError as error:
         print(f"figures: error: {error}", file=sys.stderr)

@@ -28,6 +28,10 @@ EXIT_DIFFERENCES = 1
 EXIT_NOT_TAKEN = 4  # `figures run` published, but left entries of landing not taken
 EXIT_HEADLINE_MOVED = 5  # `figures run` published, but flagged a headline that moved too far
 
+STOPPED_RUN = (
+    "the run was stopped; the warehouse and published folders keep their last complete state"
+)
+
 Handler = Callable[[Settings, argparse.Namespace], int]
 
 
@@ -39,7 +43,9 @@ class Command:
     help: str
     arguments: Callable[[argparse.ArgumentParser], None]
     run: Handler
-    runs_flows: bool = False  # Prefect is pointed at the warehouse before it runs
+    runs_flows: bool = False  # run in a supervised worker, Prefect pointed at the warehouse
+    stopped: str = STOPPED_RUN  # what a stop leaves, said in the one line a stop prints
+    graceful_stop: bool = False  # on a stop, SIGTERM and a grace period first (else SIGKILL)
 
 
 class OneLineParser(argparse.ArgumentParser):

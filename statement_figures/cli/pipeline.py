@@ -35,6 +35,8 @@ from statement_figures.warehouse.queries import loaded_file_count
 
 log = logging.getLogger("statement_figures")
 
+STOPPED_SERVING = "stopped serving; the schedule stays active on the Prefect server"
+
 
 def _run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = (
@@ -178,8 +180,7 @@ def _serve_arguments(parser: argparse.ArgumentParser) -> None:
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     cron, timezone = args.cron or settings.nightly_cron, args.timezone or settings.timezone
     emit(f"serving nightly ({cron}, {timezone}) and backfill for {settings.warehouse}")
-    serve_deployments(settings, cron, timezone)
-    emit("stopped serving; the schedule stays active on the Prefect server")
+    serve_deployments(settings, cron, timezone)  # returns when stopped: the supervisor says so
     return 0
 
 
@@ -270,6 +271,8 @@ COMMANDS = (
         _serve_arguments,
         _serve,
         runs_flows=True,
+        stopped=STOPPED_SERVING,
+        graceful_stop=True,  # Prefect's runner stops its flow runs and tells the server
     ),
     Command(
         "generate",

@@ -21,7 +21,7 @@ from statement_figures.cli import main
 from statement_figures.config import Settings
 from statement_figures.publication.folders import LATEST, remove_leftovers
 from statement_figures.warehouse.lock import writer_lock
-from tests.support.processes import figures, figures_process
+from tests.support.processes import figures, figures_process, wait_for_session_end
 
 PUBLICATION = "published/2021-12-06/statement-ytd-2021-11-vs-2019"
 
@@ -30,6 +30,7 @@ def kill(process: subprocess.Popen[str]) -> None:
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     assert process.returncode == -signal.SIGKILL
+    wait_for_session_end(process.pid)  # a supervised worker dies a moment after
 
 
 def kill_on_line(warehouse: Path, text: str, *args: str) -> None:
@@ -81,14 +82,19 @@ def assert_consistent(warehouse: Path) -> int:
     return len(crimes)
 
 
-def test_runs_killed_at_any_stage_leave_everything_consistent_and_the_next_run_completes(
-    tmp_path: Path,
-) -> None:
+def uninterrupted_figures(tmp_path: Path) -> bytes:
+    """The sample's figures.json as a run that was never interrupted publishes it."""
     sample = generate_sample(tmp_path / "sample")
     reference = tmp_path / "reference"
     assert main(["--warehouse", str(reference), "-q", "ingest", *map(str, sample)]) == 0
     assert main(["--warehouse", str(reference), "-q", "publish"]) == 0
-    expected = (reference / PUBLICATION / "figures.json").read_bytes()
+    return (reference / PUBLICATION / "figures.json").read_bytes()
+
+
+def test_runs_killed_at_any_stage_leave_everything_consistent_and_the_next_run_completes(
+    tmp_path: Path,
+) -> None:
+    expected = uninterrupted_figures(tmp_path)
 
     warehouse = tmp_path / "warehouse"
     landing = warehouse / "landing"

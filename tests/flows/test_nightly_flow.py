@@ -204,3 +204,21 @@ def test_a_night_whose_headline_moves_too_far_is_published_flagged_and_exits_5(
         .splitlines()[-1]
         .endswith("2021-12-07/statement-ytd-2021-11-vs-2019/figures.json")
     )
+
+
+def test_an_unexpected_error_inside_the_flow_is_one_line_without_a_traceback(
+    tmp_path: Path,
+) -> None:
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    (warehouse / "published").write_text("a file where the published folder goes\n")
+    result = figures("run", "--sample", warehouse=warehouse)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("figures:")]
+    assert errors == [
+        f"figures: internal error: NotADirectoryError: [Errno 20] Not a directory: "
+        f"'{warehouse / 'published' / '2021-12-06'}' (set FIGURES_DEBUG=1 to see where)"
+    ]
+    debug = figures("run", warehouse=warehouse, env={"FIGURES_DEBUG": "1"})
+    assert "Traceback" in debug.stderr

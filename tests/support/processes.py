@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 
@@ -47,3 +48,26 @@ def figures_process(
         env=environment(),
         start_new_session=own_session,
     )
+
+
+def alive_in_session(sid: int) -> list[str]:
+    """The processes of session `sid` that are alive (not zombies), as "pid (command)"."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        state, _ppid, _pgrp, session = text.rsplit(")", 1)[1].split()[:4]
+        if int(session) == sid and state != "Z":
+            found.append(f"{stat.parent.name} {text.split(' ', 2)[1]}")
+    return found
+
+
+def wait_for_session_end(sid: int, seconds: float = 5) -> None:
+    """Wait until no process of session `sid` is alive: a killed `figures` command's worker and
+    Prefect server die a moment after it; fail naming any that outlive `seconds`."""
+    deadline = time.monotonic() + seconds
+    while alive_in_session(sid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert alive_in_session(sid) == []
