@@ -10,6 +10,8 @@ import pytest
 from statement_figures.config import Settings
 from statement_figures.domain.errors import FiguresError
 
+pytestmark = pytest.mark.fault  # the fault suite: `pytest -m fault`
+
 SHARE = "FIGURES_TOLERATED_REJECT_SHARE"
 DAYS = "FIGURES_FUTURE_DAYS"
 VICTIMS = "FIGURES_MAX_VICTIMS_PER_CRIME"

@@ -10,8 +10,11 @@ import pytest
 
 from statement_figures.cli import main
 from statement_figures.cli.base import EXIT_ERROR
-from tests.cli.faults import read_only, resize, snapshot, tmpfs, used_kib
 from tests.support.extracts import crime, victim, write_extract
+from tests.support.faults import read_only, resize, tmpfs, used_kib
+from tests.support.snapshots import snapshot
+
+pytestmark = pytest.mark.fault  # the fault suite: `pytest -m fault`
 
 ROOM_KIB = 96  # an empty database, its write-ahead log and the writer lock, with room to spare
 

@@ -14,6 +14,8 @@ from statement_figures.publication.signing import generate_keypair
 from tests.support.keys import whole_key
 from tests.support.snapshots import snapshot
 
+pytestmark = pytest.mark.fault  # the fault suite: `pytest -m fault`
+
 
 def run(warehouse: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(["--warehouse", str(warehouse), "-q", *args])

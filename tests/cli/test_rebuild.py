@@ -9,8 +9,11 @@ import pytest
 
 from statement_figures.cli import main
 from statement_figures.cli.base import EXIT_ERROR
-from tests.cli.faults import damage, snapshot
 from tests.support.extracts import crime, victim, write_extract
+from tests.support.faults import damage
+from tests.support.snapshots import snapshot
+
+pytestmark = pytest.mark.fault  # the fault suite: `pytest -m fault`
 
 
 def _figures(warehouse: Path, *args: str) -> int:

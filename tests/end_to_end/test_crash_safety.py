@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from sample.generate import generate_sample
 from statement_figures.cli import main
@@ -22,6 +23,8 @@ from statement_figures.config import Settings
 from statement_figures.publication.folders import LATEST, remove_leftovers
 from statement_figures.warehouse.lock import writer_lock
 from tests.support.processes import figures, figures_process, wait_for_session_end
+
+pytestmark = pytest.mark.fault  # the fault suite: `pytest -m fault`
 
 PUBLICATION = "published/2021-12-06/statement-ytd-2021-11-vs-2019"
 

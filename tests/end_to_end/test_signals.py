@@ -25,6 +25,8 @@ from tests.support.processes import (
     wait_for_session_end,
 )
 
+pytestmark = pytest.mark.fault  # the fault suite: `pytest -m fault`
+
 STOPPED = "the run was stopped; the warehouse and published folders keep their last complete state"
 EOF_SECONDS = 30  # the pipes must close well within this once the signal is sent
 

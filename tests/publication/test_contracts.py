@@ -11,6 +11,8 @@ import pytest
 from statement_figures.domain.errors import FiguresError
 from statement_figures.publication.contracts import check_outputs
 
+pytestmark = pytest.mark.fault  # the fault suite: `pytest -m fault`
+
 
 def figure(**changed: Any) -> dict[str, Any]:
     """London knife crime 15 against 20: -25 per cent."""

@@ -18,6 +18,8 @@ from statement_figures.publication.signing import generate_keypair, public_key_i
 from tests.support.keys import forge_public_key, whole_key, with_key_id
 from tests.support.snapshots import snapshot
 
+pytestmark = pytest.mark.fault  # the fault suite: `pytest -m fault`
+
 
 def run(warehouse: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(["--warehouse", str(warehouse), "-q", *args])

@@ -19,6 +19,8 @@ from statement_figures.publication.signing import KEY_FILE_LIMIT
 from tests.support.processes import command, environment
 from tests.support.snapshots import snapshot
 
+pytestmark = pytest.mark.fault  # the fault suite: `pytest -m fault`
+
 
 def run(warehouse: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(["--warehouse", str(warehouse), "-q", *args])

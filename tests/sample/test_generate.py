@@ -14,6 +14,7 @@ import pytest
 
 from sample.generate import generate_nightly, generate_sample, generate_scaled
 from statement_figures.domain.areas import BOROUGH_CODES
+from statement_figures.domain.sources import SYNTHETIC_REF_PREFIX
 
 AS_OF = date(2021, 12, 6)
 NIGHTS = 3
@@ -589,5 +590,5 @@ def test_a_scaled_delta_revises_the_latest_base_crimes_and_adds_new_ones(
     results = ingest_paths(settings, [*base, *delta])
     assert [r.rejected for r in results] == [0, 0]
     refs = duckdb.read_csv(str(delta[0])).select("crime_ref").fetchall()
-    numbers = sorted(int(ref[1:]) for (ref,) in refs)
+    numbers = sorted(int(ref.removeprefix(SYNTHETIC_REF_PREFIX)) for (ref,) in refs)
     assert numbers == list(range(971, 1_271))  # 30 revised (971 to 1,000), 270 new

@@ -8,10 +8,14 @@ import socket
 import threading
 from pathlib import Path
 
+import pytest
+
 from statement_figures.domain.sources import DASHBOARD, INCIDENTS
 from statement_figures.sources.landing import Landing, landed_files
 from tests.support.dashboards import borough_row, write_dashboard
 from tests.support.extracts import crime, write_extract
+
+pytestmark = pytest.mark.fault  # the fault suite: `pytest -m fault`
 
 NEITHER = (
     "not a Monthly Crime Dashboard file (its columns) nor an incident extract "

@@ -15,6 +15,8 @@ import pytest
 from statement_figures.config import Settings
 from statement_figures.warehouse.faults import duckdb_fault, os_fault
 
+pytestmark = pytest.mark.fault  # the fault suite: `pytest -m fault`
+
 
 @pytest.fixture
 def wh() -> Settings:

@@ -3,7 +3,6 @@ with a damaged block. They need root (CI runs as root): without it a test fails,
 
 from __future__ import annotations
 
-import hashlib
 import os
 import random
 import subprocess
@@ -63,12 +62,3 @@ def damage(database: Path) -> None:
     with database.open("r+b") as handle:
         handle.seek(size // 4)
         handle.write(random.Random(0).randbytes(size // 2))
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    """Every file under folder (hidden ones too) -> its sha256."""
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
