@@ -42,7 +42,7 @@ from statement_figures.publication.folders import (
 )
 from statement_figures.publication.moves import Move, headline_moves
 from statement_figures.publication.report import SignatureFacts, write_report
-from statement_figures.publication.show import read_document
+from statement_figures.publication.show import read_document, recorded_moves
 from statement_figures.publication.signing import (
     SigningKey,
     load_secret_key,
@@ -157,15 +157,19 @@ def _write_files(
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
 
 
-def _moves(settings: Settings, computed: Computed) -> tuple[Move, ...]:
+def _moves(settings: Settings, computed: Computed, target: Path) -> tuple[Move, ...]:
     """The headlines that moved too far against the latest publication, when this one is to
-    take its place (a publication of earlier data is compared with nothing)."""
+    take its place (a publication of earlier data is compared with nothing; the latest one
+    published again keeps what it flagged against the one before it)."""
     doc = computed.document
     if not (settings.published / LATEST).exists():
         return ()
     if not becomes_latest(settings, computed.data_date):
         return ()
-    previous = read_document(latest_publication(settings) / FIGURES_JSON)
+    latest = latest_publication(settings)
+    if latest.resolve() == target.resolve():
+        return recorded_moves(target / FIGURES_JSON)
+    previous = read_document(latest / FIGURES_JSON)
     return tuple(headline_moves(previous, doc, settings.headline_move_points))
 
 
@@ -178,13 +182,16 @@ def publish(
     run_id: str | None = None,
     source: str | None = None,
     point_latest: bool = True,
+    moves: tuple[Move, ...] | None = None,
 ) -> Publication:
     """Compute, write and move into place one publication; return where it is.
 
     The source defaults to incident extracts when any are loaded on or before as_of, else the
     Monthly Crime Dashboard (warehouse/queries.py). published/LATEST then names the publication,
     unless it was written elsewhere (`out`) or point_latest is False (a backfill of past
-    periods leaves LATEST alone).
+    periods leaves LATEST alone). `moves`: the headlines to flag, when they are known already
+    (a rebuild publishes again what the original flagged); by default they are found against
+    the latest publication.
     """
     run_id = run_id or uuid.uuid4().hex
     started = dt.datetime.now(dt.UTC)
@@ -203,7 +210,8 @@ def publish(
         else settings.published / publication_name(spec, as_of, computed.period_end, source)
     )
     check_replaceable(target, doc)
-    moves = _moves(settings, computed) if not out and point_latest else ()
+    if moves is None:
+        moves = _moves(settings, computed, target) if not out and point_latest else ()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(f".staging-{target.name}-{run_id}")
     staging.mkdir()

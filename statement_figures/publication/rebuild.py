@@ -28,7 +28,7 @@ from statement_figures.domain.sources import DASHBOARD, INCIDENTS
 from statement_figures.domain.spec import spec_from_dict
 from statement_figures.publication.folders import FIGURES_JSON, REPORT_HTML
 from statement_figures.publication.publish import publish
-from statement_figures.publication.show import read_document
+from statement_figures.publication.show import read_document, recorded_moves
 from statement_figures.sources.detect import ingest_files, source_of
 from statement_figures.sources.files import scan_file
 from statement_figures.sources.landing import nights
@@ -125,6 +125,7 @@ def _republish(building: Settings, figures_json: Path, scratch: Path) -> Republi
             source=doc["source"],
             out=out,
             point_latest=False,
+            moves=recorded_moves(figures_json),
         )
     except FiguresError as error:
         return Republished(figures_json.parent, refused=str(error))

@@ -277,16 +277,21 @@ def shown_as_json(shown: Shown) -> dict[str, Any]:
 MANIFEST_LIMIT = MIB
 
 
-def flagged_moves(figures_json: Path) -> list[str]:
+def recorded_moves(figures_json: Path) -> tuple[Move, ...]:
     """The headlines the manifest beside figures.json flags as having moved too far since the
     previous publication (none without a readable manifest)."""
     manifest = figures_json.with_name(MANIFEST)
     if not manifest.is_file() or manifest.is_symlink():
-        return []
+        return ()
     try:
         data = json.loads(read_bounded(manifest, MANIFEST_LIMIT))
     except (FiguresError, ValueError):
-        return []
+        return ()
     recorded = data.get("headline_moves") if isinstance(data, dict) else None
     moves = [Move.from_json(m) for m in recorded] if isinstance(recorded, list) else []
-    return [f"flagged: {move.line()}" for move in moves if move is not None]
+    return tuple(move for move in moves if move is not None)
+
+
+def flagged_moves(figures_json: Path) -> list[str]:
+    """One `flagged: ...` line per headline the publication's manifest flags."""
+    return [f"flagged: {move.line()}" for move in recorded_moves(figures_json)]

@@ -65,3 +65,15 @@ def test_a_publication_written_elsewhere_is_never_flagged(
     assert publish(settings, out=tmp_path / "elsewhere").moves == ()
     manifest = json.loads((tmp_path / "elsewhere" / "manifest.json").read_text())
     assert manifest["headline_moves"] == []
+
+
+def test_the_flagged_latest_published_again_keeps_its_flag_and_its_bytes(
+    settings: Settings, tmp_path: Path
+) -> None:
+    night(settings, tmp_path, "2021-12-06", 15)
+    publish(settings)
+    night(settings, tmp_path, "2021-12-07", 4)
+    flagged = publish(settings)
+    assert len(flagged.moves) == 1
+    again = publish(settings)
+    assert (again.unchanged, again.moves) == (True, flagged.moves)
