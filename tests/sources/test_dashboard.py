@@ -27,7 +27,7 @@ from statement_figures.publication.publish import publish
 from statement_figures.sources.dashboard.ingest import DashboardResult
 from statement_figures.sources.detect import ingest_files
 from statement_figures.warehouse import db
-from statement_figures.warehouse.counts import dashboard_counts
+from statement_figures.warehouse.counts import dashboard_counts, dashboard_ward_counts
 from tests.support.dashboards import CODES, borough_row, ward_row, write_dashboard
 from tests.support.extracts import crime, write_extract
 from tests.support.warehouse import figures_by_key
@@ -275,72 +275,61 @@ def test_the_same_file_twice_changes_nothing_and_another_for_a_loaded_refresh_is
     assert len(list(settings.archive.iterdir())) == 1
 
 
-REFUSALS = [
-    (
-        {"Count": "-3"},
-        "row 2: count: is a whole number that is not negative: found '-3'",
-    ),
-    (
-        {"Count": "1.5"},
-        "row 2: count: is a whole number that is not negative: found '1.5'",
-    ),
+SET_ASIDE = [
+    ({"Count": "-3"}, "count: is a whole number that is not negative (found '-3')"),
+    ({"Count": "1.5"}, "count: is a whole number that is not negative (found '1.5')"),
     (
         {"Count": "10000001"},
-        "row 2: count: is at most 10,000,000, a plausible count for one row: found '10000001'",
+        "count: is at most 10,000,000, a plausible count for one row (found '10000001')",
     ),
     (
         {"Count": "9223372036854775807"},
-        "row 2: count: is at most 10,000,000, a plausible count for one row: "
-        "found '9223372036854775807'",
+        "count: is at most 10,000,000, a plausible count for one row (found '9223372036854775807')",
     ),
     (
         {"Count": "123456789012345678901234567890"},
-        "row 2: count: is at most 10,000,000, a plausible count for one row: "
-        "found '123456789012345678901234567890'",
+        "count: is at most 10,000,000, a plausible count for one row "
+        "(found '123456789012345678901234567890')",
     ),
     (
         {"Month_Year": "2025-13-01"},
-        "row 2: month_year: is a date written YYYY-MM-DD, DD/MM/YYYY or YYYY-MM: "
-        "found '2025-13-01'",
+        "month_year: is a date written YYYY-MM-DD, DD/MM/YYYY or YYYY-MM (found '2025-13-01')",
     ),
     (
         {"Refresh Date": "last Tuesday"},
-        "row 2: refresh_date: is a date written YYYY-MM-DD or DD/MM/YYYY: found 'last Tuesday'",
+        "refresh_date: is a date written YYYY-MM-DD or DD/MM/YYYY (found 'last Tuesday')",
     ),
     (
         {"Month_Year": "2025-08-01"},
-        "row 2: month_year: is not after the refresh date: found '2025-08-01'",
+        "month_year: is not after the refresh date (found '2025-08-01')",
     ),
+    ({"Area Type": "BCU"}, "area_type: is Borough or Safer Neighbourhood Teams (found 'BCU')"),
+    ({"Crime Subtype": ""}, "crime_subtype: is required but empty (found empty)"),
     (
-        {"Area Type": "BCU"},
-        "row 2: area_type: is Borough or Safer Neighbourhood Teams: found 'BCU'",
-    ),
-    (
-        {"Area code": "E09000001"},
-        "row 2: area_code: is a Met borough's GSS code, or empty, on a Borough row: "
-        "found 'E09000001'",
-    ),
-    (
-        {"Crime Subtype": ""},
-        "row 2: crime_subtype: is required but empty: found empty",
+        {"Area Type": "Ward\x1b[2J"},
+        "area_type: is Borough or Safer Neighbourhood Teams (found 'Ward\\x1b[2J')",
     ),
 ]
 
 
-@pytest.mark.parametrize(("change", "message"), REFUSALS)
-def test_a_bad_row_refuses_the_file_in_one_line_naming_file_row_and_rule(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], change: dict[str, str], message: str
+@pytest.mark.parametrize(("change", "problem"), SET_ASIDE)
+def test_a_row_breaking_a_rule_is_set_aside_and_reported_by_file_row_and_rule(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], change: dict[str, str], problem: str
 ) -> None:
     rows = [borough_row("2025-05", "Westminster", 4), borough_row("2025-06", "Camden", 1, **change)]
     path = write_dashboard(tmp_path / "bad.csv", rows)
     warehouse = tmp_path / "wh"
-    assert main(["--warehouse", str(warehouse), "-q", "ingest", str(path)]) == EXIT_ERROR
-    _, err = capsys.readouterr()
-    assert err.strip().splitlines() == [
-        f"figures: error: bad.csv: {message}; the file is refused, nothing was loaded"
+    assert main(["--warehouse", str(warehouse), "-q", "ingest", str(path)]) == 0
+    out, _ = capsys.readouterr()
+    assert out.splitlines()[:3] == [
+        "dashboard bad.csv (refresh 2025-07-10): loaded 1 knife_crime",
+        "  set aside 1 row, not loaded:",
+        f"    bad.csv: row 2: {problem}",
     ]
-    with db.connect(Settings(warehouse=warehouse)) as con:
-        assert db.count_rows(con, "dashboard_counts") == db.count_rows(con, "loaded_files") == 0
+    settings = Settings(warehouse=warehouse)
+    assert westminster_by_month(settings, "2025-07-10") == {"2025-05": 4}
+    with db.connect(settings) as con:
+        assert db.count_rows(con, "dashboard_counts") == 1
 
 
 def test_a_file_refreshed_after_today_plus_the_tolerance_is_refused_whole(
@@ -388,14 +377,38 @@ def test_a_file_missing_a_column_is_refused_naming_it(
     )
 
 
-def test_every_problem_is_counted_in_the_refusal(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_the_first_set_aside_rows_are_shown_and_the_others_counted(
+    settings: Settings, tmp_path: Path
+) -> None:
+    rows = [borough_row("2025-05", "Westminster", 4)]
+    rows += [borough_row("2025-06", "Camden", f"x{n}") for n in range(12)]
+    [result] = load(settings, write_dashboard(tmp_path / "bad.csv", rows))
+    lines = result.lines()
+    assert lines[:3] == [
+        "dashboard bad.csv (refresh 2025-07-10): loaded 1 knife_crime",
+        "  set aside 12 rows, not loaded:",
+        "    bad.csv: row 2: count: is a whole number that is not negative (found 'x0')",
+    ]
+    assert lines[11:] == [
+        "    bad.csv: row 11: count: is a whole number that is not negative (found 'x9')",
+        "    ... and 2 more",
+    ]
+
+
+def test_a_file_whose_every_row_is_set_aside_loads_nothing(
+    settings: Settings, tmp_path: Path
 ) -> None:
     rows = [borough_row("2025-05", "Westminster", n) for n in ("x", "-1", "2.0")]
-    path = write_dashboard(tmp_path / "bad.csv", rows)
-    assert main(["--warehouse", str(tmp_path / "wh"), "-q", "ingest", str(path)]) == EXIT_ERROR
-    _, err = capsys.readouterr()
-    assert err.strip().endswith("nothing was loaded (2 more problem(s) in the file)")
+    [result] = load(settings, write_dashboard(tmp_path / "bad.csv", rows))
+    assert result.lines() == [
+        "dashboard bad.csv (refresh none): loaded no rows",
+        "  set aside 3 rows, not loaded:",
+        "    bad.csv: row 1: count: is a whole number that is not negative (found 'x')",
+        "    bad.csv: row 2: count: is a whole number that is not negative (found '-1')",
+        "    bad.csv: row 3: count: is a whole number that is not negative (found '2.0')",
+    ]
+    with db.connect(settings) as con:
+        assert db.count_rows(con, "dashboard_counts") == db.count_rows(con, "loaded_files") == 0
 
 
 def test_publish_uses_incidents_when_loaded_on_or_before_the_as_of_date_else_the_dashboard(
@@ -449,3 +462,90 @@ def test_a_backfill_on_dashboard_data_alone_is_as_of_the_latest_refresh(
     load(settings, refresh_a(tmp_path), refresh_b(tmp_path))
     assert as_of_for(settings, dt.date(2025, 5, 1), None, None) == dt.date(2025, 7, 10)
     assert as_of_for(settings, dt.date(2025, 5, 1), None, 20) == dt.date(2025, 6, 10)
+
+
+def london_only_rows() -> list[dict[str, Any]]:
+    """May 2025: two boroughs and four kinds of Borough row of no Met borough."""
+    return [
+        borough_row("2025-05", "Westminster", 10, "2025-06-10"),
+        borough_row("2025-05", "Camden", 5, "2025-06-10"),
+        borough_row("2025-05", "Aviation Security", 2, "2025-06-10", **{"Area code": "SO18"}),
+        borough_row("2025-04", "Aviation Security", 1, "2025-06-10", **{"Area code": "SO18"}),
+        borough_row("2025-05", "Non MET police force", 3, "2025-06-10"),
+        borough_row("2025-05", "Other / NK", 4, "2025-06-10", **{"Area name": "Unknown"}),
+        borough_row("2025-05", "Other / NK", 6, "2025-06-10", **{"Area name": "N/K (Legacy Only)"}),
+        borough_row("2025-05", "City of London", 7, "2025-06-10", **{"Area code": "E09000001"}),
+        borough_row("2025-05", "Evil\x1b[2J\nforged", 1, "2025-06-10"),
+    ]
+
+
+def test_borough_rows_of_no_met_borough_count_for_london_only_and_are_reported_by_name(
+    settings: Settings, tmp_path: Path
+) -> None:
+    [result] = load(settings, write_dashboard(tmp_path / "odd.csv", london_only_rows()))
+    assert result.lines() == [
+        "dashboard odd.csv (refresh 2025-06-10): loaded 9 knife_crime",
+        "  counted for London only: Aviation Security (SO18): 2 rows; "
+        "City of London (E09000001): 1 row; Evil\\x1b[2J\\nforged: 1 row; "
+        "N/K (Legacy Only): 1 row; Non MET police force: 1 row; Unknown: 1 row",
+    ]
+    with db.connect(settings) as con:
+        rows = dashboard_counts(con, dt.date(2025, 6, 10)).to_pylist()
+    by_borough = {
+        (r["borough_code"], r["month"].strftime("%Y-%m")): r["count"]
+        for r in rows
+        if r["measure"] == "knife_crime"
+    }
+    assert by_borough == {
+        (WESTMINSTER, "2025-05"): 10,
+        (CODES["Camden"], "2025-05"): 5,
+        (None, "2025-04"): 1,
+        (None, "2025-05"): 2 + 3 + 4 + 6 + 7 + 1,
+    }
+    month = {"period_type": "month", "period_end": dt.date(2025, 5, 1), "baseline_year": 2024}
+    figures = figures_by_key(publish_dashboard(settings, tmp_path / "out", None, **month))
+    assert figures[("knife_crime", "MPS")]["count"] == 10 + 5 + 2 + 3 + 4 + 6 + 7 + 1
+    assert figures[("knife_crime", WESTMINSTER)]["count"] == 10
+    assert figures[("knife_crime", "CN")]["count"] == 5  # Central North: Camden (no Islington)
+    assert not any(code in {"SO18", "E09000001"} for _, code in figures)
+
+
+def test_a_repeated_row_is_set_aside_the_first_kept_and_a_different_count_said(
+    settings: Settings, tmp_path: Path
+) -> None:
+    rows = [
+        borough_row("2025-05", "Westminster", 10),
+        borough_row("2025-05", "Camden", 5),
+        borough_row("2025-05", "Westminster", 10),
+        borough_row("2025-05", "Westminster", 12),
+        borough_row("2025-05", "Non MET police force", 3),
+        borough_row("2025-05", "Non MET police force", 3),
+        borough_row("2025-05", "Other / NK", 3, **{"Area name": "Unknown"}),  # another area
+        borough_row("2025-05", "Westminster", 1, **{"Crime Subtype": "Knife Crime with Injury"}),
+        borough_row("2025-05", "Westminster", 2, refresh="2025-07-11"),  # another refresh
+        borough_row("2025-04", "Westminster", 3),  # another month
+        borough_row("2025-05", "Westminster", 7, **{"Measure": "Positive Outcomes"}),
+        ward_row("2025-05", "Hackney", "Whitechapel", "E05009336", 1),
+        ward_row("2025-05", "Tower Hamlets", "Whitechapel", "E05009336", 4),  # two boroughs' SNT
+        ward_row("2025-05", "Tower Hamlets", "Whitechapel", "E05009336", 4),
+    ]
+    [result] = load(settings, write_dashboard(tmp_path / "twice.csv", rows))
+    assert result.lines() == [
+        "dashboard twice.csv (refresh 2025-07-10, 2025-07-11): loaded 8 knife_crime, "
+        "1 knife_crime_with_injury",
+        "  skipped 1 rows: 1 measure is not Offences",
+        "  counted for London only: Non MET police force: 1 row; Unknown: 1 row",
+        "  set aside 4 rows, not loaded:",
+        "    twice.csv: row 3: repeats row 1 (same refresh, subtype, measure, area and month)",
+        "    twice.csv: row 4: repeats row 1 with a different count (12 against 10): the first "
+        "is kept",
+        "    twice.csv: row 6: repeats row 5 (same refresh, subtype, measure, area and month)",
+        "    twice.csv: row 14: repeats row 13 (same refresh, subtype, measure, area and month)",
+    ]
+    assert westminster_by_month(settings, "2025-07-10") == {"2025-04": 3, "2025-05": 10}
+    assert westminster_by_month(settings, "2025-07-11") == {"2025-04": 3, "2025-05": 2}
+    with db.connect(settings) as con:
+        wards = dashboard_ward_counts(con, dt.date(2025, 7, 10)).to_pylist()
+    assert [(w["ward_code"], w["count"]) for w in wards if w["measure"] == "knife_crime"] == [
+        ("E05009336", 5)
+    ]

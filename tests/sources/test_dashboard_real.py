@@ -14,6 +14,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -22,6 +23,8 @@ from statement_figures.config import Settings
 from statement_figures.domain.sources import DASHBOARD
 from statement_figures.domain.spec import DEFAULT_SPEC
 from statement_figures.publication.publish import publish
+from statement_figures.warehouse import db
+from statement_figures.warehouse.counts import dashboard_counts
 from tests.support.dashboards import HEADERS
 from tests.support.warehouse import SHARED_DATA
 
@@ -255,3 +258,104 @@ def test_a_csv_with_the_datastore_headers_gives_the_same_figures_as_the_parquet(
     assert figures(from_csv, tmp_path / "csv", path.name, **spec) == figures(
         warehouse, tmp_path / "parquet", **spec
     )
+
+
+def odd_row(base: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """A row like base (a real row) with some fields changed."""
+    return {**base, **changes}
+
+
+def vintage_like_august_2025(path: Path) -> tuple[Path, int]:
+    """The real file with what the file of August 2025 has besides: another crime type, Borough
+    rows of no Met borough (one coded SO18), a second refresh date and a repeated row.
+    Returns the file and the row number of the repeated row's first."""
+    rows = real_rows()
+    table = pq.read_table(REAL)
+    [first] = [
+        i
+        for i, r in enumerate(rows)
+        if r["area_type"] == "Borough"
+        and r["area_code"] == "E09000033"
+        and r["crime_subtype"] == "Knife Crime"
+        and r["measure"] == "Offences"
+        and r["month_year"] == dt.datetime(2024, 11, 1)
+    ]
+    knife = odd_row(rows[first], borough_snt="Other / NK", area_code=None)
+    added = [
+        odd_row(rows[first], crime_type="Violence Against the Person", crime_subtype="Homicide"),
+        odd_row(knife, crime_type="Sexual Offences", crime_subtype="Rape", count=40),
+        odd_row(
+            knife,
+            borough_snt="Aviation Security",
+            area_name="Aviation Security",
+            area_code="SO18",
+            count=5,
+        ),
+        # The real file has a Non MET police force row under Other / NK for 2024-11; this one
+        # is under its own name, so it is another area, not a repeat.
+        odd_row(
+            knife, borough_snt="Non MET police force", area_name="Non MET police force", count=3
+        ),
+        odd_row(knife, area_name="Unknown", count=2),
+        odd_row(knife, area_name="N/K (Legacy Only)", count=4),
+        odd_row(
+            rows[first],
+            month_year=dt.datetime(2021, 11, 1),
+            refresh_date=dt.datetime(2025, 8, 14),
+            count=30,
+        ),
+        rows[first],  # the same row twice
+    ]
+    pq.write_table(pa.Table.from_pylist(rows + added, schema=table.schema), path)
+    return path, first + 1
+
+
+def test_a_vintage_like_august_2025_ingests_counting_odd_rows_for_london_only_by_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, first = vintage_like_august_2025(
+        tmp_path / "MPS_MonthlyCrimeDashboard_August2025.parquet"
+    )
+    settings = Settings(warehouse=tmp_path / "warehouse")
+    assert main(["--warehouse", str(settings.warehouse), "-q", "ingest", str(path)]) == 0
+    out, _ = capsys.readouterr()
+    assert out.splitlines()[:5] == [
+        f"dashboard {path.name} (refresh 2025-08-14, 2026-03-18): loaded 23,529 knife_crime, "
+        "11,240 knife_crime_with_injury, 5,168 knife_injury_victims_u25",
+        "  skipped 19,501 rows: 8,657 crime subtype not in the measure registry; 10,630 measure "
+        "is not Offences; 214 ward row without a ward (E05) code",
+        "  counted for London only: Aviation Security (SO18): 1 row; "
+        "Aviation Security (SO18) (Legacy Only): 9 rows; N/K (Legacy Only): 73 rows; "
+        "Non MET police force: 41 rows; Other / NK: 53 rows; Unknown: 1 row",
+        "  set aside 1 row, not loaded:",
+        f"    {path.name}: row 59439: repeats row {first} (same refresh, subtype, measure, area "
+        "and month)",
+    ]
+    found = figures(
+        settings,
+        tmp_path / "out",
+        path.name,
+        period_type="month",
+        period_end=dt.date(2024, 11, 1),
+        baseline_year=2023,
+    )
+    by_area = {f["area_code"]: f["count"] for f in found if f["measure"] == "knife_crime"}
+    assert by_area["MPS"] == 1412 + 5 + 3 + 2 + 4
+    assert not {"SO18", None} & set(by_area)
+    westminster = by_area["E09000033"]
+    expected, _ = independent_counts()
+    assert westminster == expected[("knife_crime", "E09000033", "2024-11")]
+    assert westminster_2021(settings) == 30
+
+
+def westminster_2021(settings: Settings) -> int:
+    with db.connect(settings) as con:
+        rows = dashboard_counts(con, dt.date(2026, 3, 18)).to_pylist()
+    [count] = [
+        r["count"]
+        for r in rows
+        if r["measure"] == "knife_crime"
+        and r["borough_code"] == "E09000033"
+        and r["month"] == dt.date(2021, 11, 1)
+    ]
+    return int(count)

@@ -3,11 +3,18 @@
 A dashboard file is told apart from an incident extract by its columns, never its name: the
 London Datastore CSV (`Month_Year, Area Type, Borough_SNT, ...`) and its parquet conversion
 (`month_year, area_type, borough_snt, ...`) are both accepted. Each row's refresh date is its
-as-of date; one file may hold several. A file is validated whole with schemas/dashboard.py and
-refused at its first bad row, or loaded in one transaction:
+as-of date; one file may hold several, and may hold every crime type. A file is refused whole
+only when it is not a dashboard file (a required column missing, unreadable) or when any of its
+refresh dates is in the future (such a file cannot be trusted). Otherwise it is loaded in one
+transaction:
 
+- a row breaking a rule of schemas/dashboard.py is set aside and reported by row and rule;
+- a row repeating an earlier row's refresh, subtype, measure, area and month is set aside and
+  reported (saying so when its count differs): the first is kept, repeats are never summed;
 - rows whose subtype maps to a measure of the registry (measure "Offences") load into
   `dashboard_counts`; the other rows are counted as skipped, by reason;
+- a Borough row whose code is not a Met borough's (any code, or none: Aviation Security, other
+  forces, unknown, legacy) counts for London only (area_code null) and is reported by name;
 - `dashboard_refreshes` records, per refresh date and measure, the first-to-last month range
   the refresh speaks for (sql/dashboard_state.sql reads it);
 - `loaded_files` gets one row per refresh date and measure (kind = the measure id), so a
@@ -33,6 +40,7 @@ from statement_figures.config import Settings
 from statement_figures.domain.errors import FiguresError
 from statement_figures.domain.measures import MEASURES
 from statement_figures.domain.sources import DASHBOARD
+from statement_figures.domain.text import printable
 from statement_figures.sources.files import SourceFile, archive, read_header, read_rows
 from statement_figures.sources.validate import Progress, validate_rows
 from statement_figures.warehouse import db
@@ -53,6 +61,16 @@ REQUIRED_COLUMNS = (
 )
 # Columns only a dashboard file has: any one of them makes a file a dashboard file.
 SIGNATURE = frozenset({"month_year", "borough_snt", "crime_subtype", "refresh_date"})
+# Set-aside rows printed one by one; the rest are counted ("... and N more").
+SET_ASIDE_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """A row of the file not loaded for breaking a rule or repeating an earlier row."""
+
+    file_row: int
+    problem: str
 
 
 @dataclass
@@ -62,19 +80,44 @@ class DashboardResult:
     rows: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)
     refresh_dates: tuple[dt.date, ...] = ()
+    # (name, its code or None, rows): Borough rows of no Met borough, counted for London only.
+    london_only: tuple[tuple[str, str | None, int], ...] = ()
+    set_aside: tuple[SetAside, ...] = ()
 
     def lines(self) -> list[str]:
-        """What the ingest did, for a person: loaded rows per measure and skipped rows."""
+        """What the ingest did, for a person: loaded rows per measure, skipped rows, rows
+        counted for London only, and rows set aside (the first few, one a line)."""
+        name = printable(self.file_name)
         if self.already_loaded:
-            return [f"dashboard {self.file_name}: already loaded, nothing changed"]
+            return [f"dashboard {name}: already loaded, nothing changed"]
         refreshes = ", ".join(d.isoformat() for d in self.refresh_dates) or "none"
         loaded = ", ".join(f"{n:,} {m}" for m, n in self.rows.items()) or "no rows"
-        lines = [f"dashboard {self.file_name} (refresh {refreshes}): loaded {loaded}"]
+        lines = [f"dashboard {name} (refresh {refreshes}): loaded {loaded}"]
         skipped = sum(self.skipped.values())
         if skipped:
             reasons = "; ".join(f"{n:,} {why}" for why, n in self.skipped.items())
             lines.append(f"  skipped {skipped:,} rows: {reasons}")
-        return lines
+        if self.london_only:
+            areas = "; ".join(_area_text(*area) for area in self.london_only)
+            lines.append(f"  counted for London only: {areas}")
+        return lines + self._set_aside_lines(name)
+
+    def _set_aside_lines(self, name: str) -> list[str]:
+        if not self.set_aside:
+            return []
+        rows = len({s.file_row for s in self.set_aside})
+        lines = [f"  set aside {rows:,} {'row' if rows == 1 else 'rows'}, not loaded:"]
+        lines += [
+            f"    {name}: row {s.file_row}: {s.problem}" for s in self.set_aside[:SET_ASIDE_SHOWN]
+        ]
+        more = len(self.set_aside) - SET_ASIDE_SHOWN
+        return lines + ([f"    ... and {more:,} more"] if more > 0 else [])
+
+
+def _area_text(name: str, code: str | None, rows: int) -> str:
+    """`Aviation Security (SO18): 48 rows`, the name escaped for a terminal."""
+    coded = f"{name} ({code})" if code and code not in name else name
+    return f"{printable(coded)}: {rows:,} {'row' if rows == 1 else 'rows'}"
 
 
 def column_name(header: str) -> str:
@@ -111,32 +154,20 @@ def _refuse(
     )
 
 
-def _stage_and_validate(
-    con: duckdb.DuckDBPyConnection,
-    settings: Settings,
-    source_file: SourceFile,
-    progress: Progress | None,
-) -> None:
-    """Temp table stg_dashboard; a file with any row breaking a rule, or refreshed after today
-    (plus the tolerated days), is refused whole."""
+def _stage(con: duckdb.DuckDBPyConnection, source_file: SourceFile) -> pl.DataFrame:
+    """Temp table stg_dashboard: the file's rows, trimmed, dates and counts read beside the text."""
     con.register("raw_rows", _read(con, source_file).to_arrow())
     try:
         db.run(con, "staging/stage_dashboard")
     finally:
         con.unregister("raw_rows")
-    staged = con.table("stg_dashboard").pl()
-    rejects = validate_rows(
-        staged,
-        Dashboard,
-        kind=DASHBOARD,
-        file_name=source_file.name,
-        sha256=source_file.sha256,
-        progress=progress,
-    )
-    if rejects.height:
-        first = rejects.row(0, named=True)
-        rule = f"{first['column_name']}: {first['rule']}"
-        _refuse(source_file, first["file_row"], rule, first["value"], rejects.height - 1)
+    staged: pl.DataFrame = con.table("stg_dashboard").pl()
+    return staged
+
+
+def _refuse_future(settings: Settings, source_file: SourceFile, staged: pl.DataFrame) -> None:
+    """A file with any refresh after today (plus the tolerated days) is refused whole: a refresh
+    from the future means the file cannot be trusted."""
     future = staged.filter(pl.col("refresh") > settings.latest_plausible_date).sort("file_row")
     if future.height:
         first = future.row(0, named=True)
@@ -144,21 +175,67 @@ def _stage_and_validate(
         _refuse(source_file, first["file_row"], rule, first["refresh_date"], future.height - 1)
 
 
-def _classify(con: duckdb.DuckDBPyConnection) -> None:
-    """Temp table dashboard_rows: each staged row's measure and area, or why it is skipped."""
+def _rule_breaks(
+    staged: pl.DataFrame, source_file: SourceFile, progress: Progress | None
+) -> pl.DataFrame:
+    """Every row breaking a rule of schemas/dashboard.py: file_row, column_name, rule, value."""
+    return validate_rows(
+        staged,
+        Dashboard,
+        kind=DASHBOARD,
+        file_name=source_file.name,
+        sha256=source_file.sha256,
+        progress=progress,
+    )
+
+
+def _found(value: str | None) -> str:
+    return "empty" if value is None else repr(value)
+
+
+def _broken_rules(rejects: pl.DataFrame) -> list[SetAside]:
+    """`count: is a whole number that is not negative (found '-3')`, per rule a row breaks."""
+    return [
+        SetAside(r["file_row"], f"{r['column_name']}: {r['rule']} (found {_found(r['value'])})")
+        for r in rejects.iter_rows(named=True)
+    ]
+
+
+def _repeats(con: duckdb.DuckDBPyConnection) -> list[SetAside]:
+    """The rows repeating an earlier row (sql/staging/dashboard_rows.sql): the first is kept."""
+    found = []
+    for file_row, first_row, count, first_count in db.query(con, "queries/dashboard_repeats"):
+        problem = f"repeats row {first_row} (same refresh, subtype, measure, area and month)"
+        if count != first_count:
+            problem = (
+                f"repeats row {first_row} with a different count ({count} against "
+                f"{first_count}): the first is kept"
+            )
+        found.append(SetAside(file_row, problem))
+    return found
+
+
+def _classify(con: duckdb.DuckDBPyConnection, set_aside: pl.DataFrame) -> None:
+    """Temp table dashboard_rows: each staged row not set aside with its measure and area, or
+    why it is skipped."""
     subtypes = pa.table(
         {
             "measure": [m.id for m in MEASURES],
             "dashboard_subtype": [m.dashboard_subtype for m in MEASURES],
         }
     )
-    con.register("measure_subtypes", subtypes)
-    con.register("area_boroughs", area_boroughs())
+    tables = {
+        "measure_subtypes": subtypes,
+        "area_boroughs": area_boroughs(),
+        "set_aside_rows": set_aside.select("file_row").unique().to_arrow(),
+    }
+    for name, table in tables.items():
+        con.register(name, table)
     try:
         db.run(con, "staging/dashboard_rows")
     finally:
-        con.unregister("measure_subtypes")
-        con.unregister("area_boroughs")
+        for name in tables:
+            con.unregister(name)
 
 
 def _refuse_replacing(
@@ -197,11 +274,16 @@ def ingest_dashboard_file(
         return result
     log.info("%s: staging and validating the dashboard file", source_file.name)
     with db.transaction(con):
-        _stage_and_validate(con, settings, source_file, progress)
-        _classify(con)
+        staged = _stage(con, source_file)
+        _refuse_future(settings, source_file, staged)
+        rejects = _rule_breaks(staged, source_file, progress)
+        _classify(con, rejects)
         measures = db.query(con, "queries/dashboard_file_measures")
         _refuse_replacing(con, source_file, [(r, m) for r, m, _ in measures])
         result.skipped = dict(db.query(con, "queries/dashboard_skipped"))
+        result.london_only = tuple(db.query(con, "queries/dashboard_london_only"))
+        set_aside = _broken_rules(rejects) + _repeats(con)
+        result.set_aside = tuple(sorted(set_aside, key=lambda s: s.file_row))
         if not measures:
             return result
         archived = archive(settings, source_file, landed=landed)
