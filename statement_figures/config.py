@@ -22,6 +22,14 @@ DEFAULT_FUTURE_DAYS = 1
 MAX_FUTURE_DAYS = 3650
 DEFAULT_MAX_VICTIMS_PER_CRIME = 100
 MAX_MAX_VICTIMS_PER_CRIME = 1_000_000_000
+# Bounds on one input file: bytes of data (a .csv.gz counted as it decompresses, a parquet
+# file by its metadata) and rows. Rows are read as text, at about 2.7 bytes of memory per byte
+# of CSV, so the byte bound is what keeps a file (or a small .csv.gz that expands) from taking
+# the machine's memory; the defaults pass a 100-million-crime extract (about 8 GB of CSV).
+DEFAULT_MAX_FILE_BYTES = 16 << 30  # 16 GiB
+MAX_MAX_FILE_BYTES = 1 << 50
+DEFAULT_MAX_ROWS = 200_000_000
+MAX_MAX_ROWS = 1 << 40
 
 
 def today() -> dt.date:
@@ -88,6 +96,9 @@ class Settings:
     today: dt.date = field(default_factory=today)
     future_days: int = DEFAULT_FUTURE_DAYS
     max_victims_per_crime: int = DEFAULT_MAX_VICTIMS_PER_CRIME
+    # Resources: a file holding more bytes of data, or more rows, is refused.
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    max_rows: int = DEFAULT_MAX_ROWS
 
     @classmethod
     def load(cls, warehouse: str | Path | None = None) -> Settings:
@@ -107,6 +118,10 @@ class Settings:
                 1,
                 MAX_MAX_VICTIMS_PER_CRIME,
             ),
+            max_file_bytes=_env_whole(
+                "FIGURES_MAX_FILE_BYTES", DEFAULT_MAX_FILE_BYTES, 1, MAX_MAX_FILE_BYTES
+            ),
+            max_rows=_env_whole("FIGURES_MAX_ROWS", DEFAULT_MAX_ROWS, 1, MAX_MAX_ROWS),
         )
 
     @property

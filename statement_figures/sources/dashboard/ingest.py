@@ -33,7 +33,7 @@ from statement_figures.config import Settings
 from statement_figures.domain.errors import FiguresError
 from statement_figures.domain.measures import MEASURES
 from statement_figures.domain.sources import DASHBOARD
-from statement_figures.sources.files import SourceFile, archive, read_header, read_rows
+from statement_figures.sources.files import SourceFile, archived, read_header, read_rows
 from statement_figures.sources.validate import Progress, validate_rows
 from statement_figures.warehouse import db
 from statement_figures.warehouse.counts import area_boroughs
@@ -84,7 +84,7 @@ def column_name(header: str) -> str:
 
 def _read(con: duckdb.DuckDBPyConnection, source_file: SourceFile) -> pl.DataFrame:
     """The file's rows, every field as text, columns named as in the model."""
-    header = read_header(source_file.path)
+    header = read_header(source_file)
     columns = [column_name(c) for c in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
@@ -196,7 +196,8 @@ def ingest_dashboard_file(
         result.already_loaded = True
         return result
     log.info("%s: staging and validating the dashboard file", source_file.name)
-    with db.transaction(con):
+    # its rows are read from the archived copy, which is removed again if the file is refused
+    with archived(settings, source_file) as source_file, db.transaction(con):
         _stage_and_validate(con, settings, source_file, progress)
         _classify(con)
         measures = db.query(con, "queries/dashboard_file_measures")
@@ -204,7 +205,6 @@ def ingest_dashboard_file(
         result.skipped = dict(db.query(con, "queries/dashboard_skipped"))
         if not measures:
             return result
-        archived = archive(settings, source_file, landed=landed)
         db.run(con, "loading/insert_dashboard_counts", {"sha256": sha256})
         db.run(con, "loading/insert_dashboard_refreshes", {"sha256": sha256})
         for refresh_date, measure, rows in measures:
@@ -219,7 +219,7 @@ def ingest_dashboard_file(
                     "extract_date": refresh_date,
                     "rows_read": rows,
                     "rows_rejected": 0,
-                    "archived_as": str(archived.relative_to(settings.warehouse)),
+                    "archived_as": str(source_file.path.relative_to(settings.warehouse)),
                     "synthetic": False,  # the Met's own published counts
                 },
             )
