@@ -24,6 +24,14 @@ DEFAULT_MAX_VICTIMS_PER_CRIME = 100
 MAX_MAX_VICTIMS_PER_CRIME = 1_000_000_000
 DEFAULT_HEADLINE_MOVE_POINTS = 5.0
 MAX_HEADLINE_MOVE_POINTS = 1000.0
+# Bounds on one input file: bytes of data (a .csv.gz counted as it decompresses, a parquet
+# file by its metadata) and rows. Rows are read as text, at about 2.7 bytes of memory per byte
+# of CSV, so the byte bound is what keeps a file (or a small .csv.gz that expands) from taking
+# the machine's memory; the defaults pass a 100-million-crime extract (about 8 GB of CSV).
+DEFAULT_MAX_FILE_BYTES = 16 << 30  # 16 GiB
+MAX_MAX_FILE_BYTES = 1 << 50
+DEFAULT_MAX_ROWS = 200_000_000
+MAX_MAX_ROWS = 1 << 40
 
 
 def today() -> dt.date:
@@ -104,6 +112,9 @@ class Settings:
     # A London headline whose percentage moves by more than this many points against the
     # previous publication of the same statement is published, but flagged.
     headline_move_points: float = DEFAULT_HEADLINE_MOVE_POINTS
+    # Resources: a file holding more bytes of data, or more rows, is refused.
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    max_rows: int = DEFAULT_MAX_ROWS
 
     @classmethod
     def load(cls, warehouse: str | Path | None = None) -> Settings:
@@ -128,6 +139,10 @@ class Settings:
                 DEFAULT_HEADLINE_MOVE_POINTS,
                 MAX_HEADLINE_MOVE_POINTS,
             ),
+            max_file_bytes=_env_whole(
+                "FIGURES_MAX_FILE_BYTES", DEFAULT_MAX_FILE_BYTES, 1, MAX_MAX_FILE_BYTES
+            ),
+            max_rows=_env_whole("FIGURES_MAX_ROWS", DEFAULT_MAX_ROWS, 1, MAX_MAX_ROWS),
         )
 
     @property

@@ -6,7 +6,7 @@ import datetime as dt
 import gzip
 import hashlib
 import shutil
-import tempfile
+import stat
 from pathlib import Path
 
 import duckdb
@@ -126,32 +126,28 @@ def test_a_users_file_is_archived_as_a_copy_it_may_go_on_changing(
     assert archived.stat().st_ino != crimes_csv.stat().st_ino
 
 
-def test_a_landed_file_is_archived_as_a_hard_link_costing_no_copy(
-    settings: Settings, tmp_path: Path
+def test_a_landed_file_is_archived_as_a_private_copy_its_feed_cannot_change(
+    settings: Settings,
 ) -> None:
     paths = write_extract(settings.landing, "2021-12-06", [crime("C1")], [victim("C1")])
+    for path in paths:
+        path.chmod(0o644)
     ingest_paths(settings, paths, landed=True)
     for path in paths:
         [archived] = settings.archive.glob(f"*-{path.name}")
-        assert archived.stat().st_ino == path.stat().st_ino
-        path.unlink()  # as the nightly job clears its landing folder
-        assert archived.stat().st_nlink == 1
+        sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+        assert archived.name == f"{sha256}-{path.name}"
+        assert archived.stat().st_ino != path.stat().st_ino
+        assert stat.S_IMODE(archived.stat().st_mode) == 0o600
+        with path.open("r+b") as edited:  # the feed rewrites its file in place
+            edited.write(b"X")
+        assert hashlib.sha256(archived.read_bytes()).hexdigest() == sha256
     assert table_counts(settings) == (1, 1, 2)
-
-
-def test_a_landed_file_on_another_file_system_is_copied(settings: Settings) -> None:
-    shm = Path("/dev/shm")
-    if not shm.is_dir() or shm.stat().st_dev == settings.warehouse.parent.stat().st_dev:
-        pytest.skip("needs /dev/shm on a file system of its own (Linux)")
-    landing = Path(tempfile.mkdtemp(dir=shm))
-    try:
-        crimes_csv, _ = paths = write_extract(landing, "2021-12-06", [crime("C1")])
-        ingest_paths(settings, paths, landed=True)
-        [archived] = settings.archive.glob("*-crimes_2021-12-06.csv")
-        assert archived.read_bytes() == crimes_csv.read_bytes()
-        assert archived.stat().st_dev != crimes_csv.stat().st_dev
-    finally:
-        shutil.rmtree(landing)
+    with db.connect(settings) as con:
+        recorded = con.execute("select sha256, archived_as from loaded_files").fetchall()
+    for sha256, archived_as in recorded:
+        content = (settings.warehouse / archived_as).read_bytes()
+        assert hashlib.sha256(content).hexdigest() == sha256
 
 
 def test_the_same_files_twice_change_nothing(settings: Settings, tmp_path: Path) -> None:

@@ -41,7 +41,7 @@ from statement_figures.domain.errors import FiguresError
 from statement_figures.domain.measures import MEASURES
 from statement_figures.domain.sources import DASHBOARD
 from statement_figures.domain.text import printable
-from statement_figures.sources.files import SourceFile, archive, read_header, read_rows
+from statement_figures.sources.files import SourceFile, archived, read_header, read_rows
 from statement_figures.sources.validate import Progress, validate_rows
 from statement_figures.warehouse import db
 from statement_figures.warehouse.counts import area_boroughs
@@ -127,7 +127,7 @@ def column_name(header: str) -> str:
 
 def _read(con: duckdb.DuckDBPyConnection, source_file: SourceFile) -> pl.DataFrame:
     """The file's rows, every field as text, columns named as in the model."""
-    header = read_header(source_file.path)
+    header = read_header(source_file)
     columns = [column_name(c) for c in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
@@ -273,7 +273,8 @@ def ingest_dashboard_file(
         result.already_loaded = True
         return result
     log.info("%s: staging and validating the dashboard file", source_file.name)
-    with db.transaction(con):
+    # its rows are read from the archived copy, which is removed again if the file is refused
+    with archived(settings, source_file) as source_file, db.transaction(con):
         staged = _stage(con, source_file)
         _refuse_future(settings, source_file, staged)
         rejects = _rule_breaks(staged, source_file, progress)
@@ -286,7 +287,6 @@ def ingest_dashboard_file(
         result.set_aside = tuple(sorted(set_aside, key=lambda s: s.file_row))
         if not measures:
             return result
-        archived = archive(settings, source_file, landed=landed)
         db.run(con, "loading/insert_dashboard_counts", {"sha256": sha256})
         db.run(con, "loading/insert_dashboard_refreshes", {"sha256": sha256})
         for refresh_date, measure, rows in measures:
@@ -301,7 +301,7 @@ def ingest_dashboard_file(
                     "extract_date": refresh_date,
                     "rows_read": rows,
                     "rows_rejected": 0,
-                    "archived_as": str(archived.relative_to(settings.warehouse)),
+                    "archived_as": str(source_file.path.relative_to(settings.warehouse)),
                     "synthetic": False,  # the Met's own published counts
                 },
             )

@@ -139,7 +139,7 @@ def _check_columns(extract_file: ExtractFile, columns: list[str]) -> None:
 
 def _read_checked(con: duckdb.DuckDBPyConnection, extract_file: ExtractFile) -> pl.DataFrame:
     """The file's rows (read_rows), after checking its columns."""
-    columns = read_header(extract_file.path)
+    columns = read_header(extract_file)
     _check_columns(extract_file, columns)
     return read_rows(con, extract_file, columns)
 
@@ -243,11 +243,11 @@ def _load_file(
     con: duckdb.DuckDBPyConnection,
     settings: Settings,
     extract_file: ExtractFile,
-    archived_as: Path,
     result: IngestResult,
     progress: Progress | None,
 ) -> pl.DataFrame:
-    """Read, validate and load one file of an extract; return its rejected rows.
+    """Read, validate and load one file of an extract (its archived copy); return its
+    rejected rows.
 
     The crimes file goes first: the victims file is checked against the crimes it accepted.
     """
@@ -294,7 +294,7 @@ def _load_file(
             "extract_date": extract_file.extract_date,
             "rows_read": rows.height,
             "rows_rejected": rejects["file_row"].n_unique(),
-            "archived_as": str(archived_as.relative_to(settings.warehouse)),
+            "archived_as": str(extract_file.path.relative_to(settings.warehouse)),
             "synthetic": _synthetic(settings, extract_file, rows),
         },
     )
@@ -333,13 +333,11 @@ def ingest_extract(
                 location=extract_file.name,
                 rule="one file per extract date",
             )
-    archived = {kind: archive(settings, f, landed=landed) for kind, f in pair.items()}
+    # Rows are read from the archived copies: what is loaded is exactly what is archived.
+    archived = [archive(settings, f) for f in pair.values()]
     result = IngestResult(extract_date, names)
     with db.transaction(con):
-        rejects = [
-            _load_file(con, settings, f, archived[kind], result, progress)
-            for kind, f in pair.items()
-        ]
+        rejects = [_load_file(con, settings, f, result, progress) for f in archived]
         log.info("extract %s: counting what it changes", extract_date.isoformat())
         started = time.perf_counter()
         update_counts(con, extract_date)
