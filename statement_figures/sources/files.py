@@ -36,6 +36,7 @@ import pyarrow.parquet as pq
 from statement_figures.config import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_ROWS, Settings
 from statement_figures.domain.errors import FiguresError
 from statement_figures.warehouse import db
+from statement_figures.warehouse.faults import no_space
 
 COMMA = ord(",")
 SCAN_BYTES = 1 << 22
@@ -187,7 +188,7 @@ def _copy_into_archive(source_file: SourceFile, target: Path) -> None:
 def _archive_error(source_file: SourceFile, folder: Path, error: OSError) -> FiguresError:
     """An operating system error while archiving, as one line naming the cause."""
     if error.errno == errno.ENOSPC:
-        return FiguresError(f"no space left on {folder}: not loaded", location=source_file.name)
+        return no_space(folder)
     if error.errno == errno.ELOOP:
         return FiguresError("is a symbolic link: not followed", location=source_file.name)
     return FiguresError(f"cannot archive it: {error.strerror}", location=source_file.name)

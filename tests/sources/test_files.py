@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import gzip
 import hashlib
 import stat
@@ -13,7 +12,6 @@ import pytest
 
 from statement_figures.config import Settings
 from statement_figures.domain.errors import FiguresError
-from statement_figures.sources import files
 from statement_figures.sources.files import archive
 from statement_figures.sources.incidents.ingest import identify, ingest_extract, ingest_paths
 from statement_figures.warehouse import db
@@ -124,23 +122,6 @@ def test_a_link_in_the_archive_in_place_of_a_copy_is_refused(
     planted.symlink_to(crimes_csv)
     with pytest.raises(FiguresError, match=r"archive integrity: the archived copy does not"):
         archive(settings, identify(crimes_csv))
-
-
-def test_a_full_disk_while_archiving_leaves_no_partial_file(
-    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    crimes_csv, _ = write_extract(tmp_path / "in", "2021-12-06", [crime("C1")])
-
-    def full(fd: int, data: bytes) -> None:
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(files, "_write_all", full)
-    with pytest.raises(FiguresError) as refused:
-        archive(settings, identify(crimes_csv))
-    assert str(refused.value) == (
-        f"crimes_2021-12-06.csv: no space left on {settings.archive}: not loaded"
-    )
-    assert archive_names(settings) == []
 
 
 def bounded(settings: Settings, **limits: int) -> Settings:
