@@ -10,7 +10,7 @@ run with the median time is reported, with the spread):
   by month and borough;
 - the pipeline, through its real functions: `ingest_paths` (sources/incidents/ingest.py:
   ingest, validate, count) then `publish` (publication/publish.py: build and publish), taking
-  the files as the nightly job takes those landed for it (archived by hard link, not copied).
+  the files as the nightly job takes those landed for it (archived as a private copy).
 
 It prints a markdown table fit for the README, and a verdict per size against the targets:
 pipeline work within 2 times the baseline, and peak memory under 3 GB, at 10 million crimes.
@@ -258,8 +258,7 @@ def run_pipeline(data: Path, warehouse: Path) -> dict[str, Any]:
 
     meter.enter("hash+archive")
     started = time.perf_counter()
-    # As the nightly job takes the files landed for it: archived by hard link, not copied.
-    [result] = ingest_paths(settings, paths, progress, landed=True)
+    [result] = ingest_paths(settings, paths, progress)
     ingest_wall = time.perf_counter() - started
     if result.rejected:
         raise RuntimeError(f"the extract has {result.rejected} rejected values")
@@ -524,7 +523,7 @@ def render(results: list[SizeResult], method: str, repeat: int) -> str:
         f"- Each size runs the bare DuckDB baseline then the pipeline, {repeat} times in turn, "
         "each run in a fresh process, on the same generated CSV files (written back to disk, "
         "and warm in the page cache); the table shows the run of each with the median time; "
-        "the pipeline archives them as the nightly job archives landed files, by hard link.",
+        "the pipeline archives them as the nightly job archives landed files: a private copy.",
         "- ingest = wall time of `ingest_paths` less its validate and count time: reading each "
         "file into a polars frame of text fields (`seconds['stage']`), the typed insert into the "
         "warehouse and the quarantine (`seconds['load']`), and the rest (hashing and archiving "

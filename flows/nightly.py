@@ -54,7 +54,7 @@ def find_landed(landing: str) -> Landing:
 def ingest_landed(warehouse: str, files: list[str]) -> list[IngestResult | DashboardResult]:
     """Ingest landed files, then clear from landing every file safely in the warehouse."""
     paths = [Path(f) for f in files]
-    results = ingest_files(Settings.load(warehouse), paths, landed=True)
+    results = ingest_files(Settings.load(warehouse), paths)
     loaded = {
         name
         for result in results

@@ -18,6 +18,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from statement_figures.bounded import KIB, read_bounded
 from statement_figures.config import Settings
 from statement_figures.domain.errors import FiguresError
 from statement_figures.domain.periods import month_text
@@ -32,6 +33,7 @@ PUBLIC_KEY = "figures.pub"
 REPORT_HTML = "report.html"
 MANIFEST = "manifest.json"
 LATEST = "LATEST"
+POINTER_LIMIT = 4 * KIB
 LATEST_DATA_DATE = "LATEST.data-date"  # "<date of the latest data> <folder LATEST names>"
 RETIRED_TAG = 8  # hex digits that make a retired folder's name unique
 # A publication is already in place when these are byte-identical: the same figures, signed
@@ -163,13 +165,21 @@ def _latest_data_date(settings: Settings) -> dt.date | None:
     pointer = settings.published / LATEST
     if not pointer.exists():
         return None
-    current = pointer.read_text(encoding="utf-8").strip()
+    current = _pointer_text(pointer)
     recorded = settings.published / LATEST_DATA_DATE
     if recorded.exists():
-        date_text, _, folder = recorded.read_text(encoding="utf-8").strip().partition(" ")
+        date_text, _, folder = _pointer_text(recorded).partition(" ")
         if folder == current and _is_date(date_text):
             return dt.date.fromisoformat(date_text)
     return dt.date.fromisoformat(Path(current).parts[0])
+
+
+def _pointer_text(pointer: Path) -> str:
+    """What LATEST (or LATEST.data-date) says: a line, read without following a link, bounded."""
+    text = read_bounded(pointer, POINTER_LIMIT).decode("utf-8", errors="replace").strip()
+    if not text or "\n" in text or Path(text).is_absolute() or ".." in Path(text).parts:
+        raise FiguresError("is not one line naming a publication folder", location=str(pointer))
+    return text
 
 
 def _is_date(text: str) -> bool:
@@ -193,7 +203,7 @@ def set_latest(settings: Settings, target: Path, data_date: dt.date) -> None:
     if not becomes_latest(settings, data_date):
         log.info(
             "%s stays the latest publication (its data is later than this one's, of %s)",
-            (settings.published / LATEST).read_text(encoding="utf-8").strip(),
+            _pointer_text(settings.published / LATEST),
             data_date.isoformat(),
         )
         return
@@ -230,4 +240,4 @@ def latest_publication(settings: Settings) -> Path:
     pointer = settings.published / LATEST
     if not pointer.exists():
         raise FiguresError(f"nothing published yet in {settings.published}: run `figures run`")
-    return settings.published / pointer.read_text(encoding="utf-8").strip()
+    return settings.published / _pointer_text(pointer)

@@ -50,18 +50,16 @@ def ingest_files(
     settings: Settings,
     paths: Iterable[Path],
     progress: Progress | None = None,
-    *,
-    landed: bool = False,
 ) -> list[IngestResult | DashboardResult]:
     """Ingest files of either source: dashboard files each in its own transaction, then the
     incident extracts one extract at a time in date order. Any file that is not a dashboard
     file is taken as an incident extract file (and refused as one, with the rule it breaks).
-    `landed`: see sources.files.archive."""
+    """
     paths = [Path(p) for p in paths]
     dashboards = [p for p in paths if source_of(p) == DASHBOARD]
     extracts = [p for p in paths if p not in dashboards]
     results: list[IngestResult | DashboardResult] = []
-    results.extend(ingest_dashboard_paths(settings, dashboards, progress, landed=landed))
+    results.extend(ingest_dashboard_paths(settings, dashboards, progress))
     if extracts:
-        results.extend(ingest_paths(settings, extracts, progress, landed=landed))
+        results.extend(ingest_paths(settings, extracts, progress))
     return results

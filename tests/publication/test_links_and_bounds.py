@@ -144,3 +144,21 @@ def test_verify_of_a_report_refuses_a_figures_json_beside_it_that_is_a_link(
     code, out, err = run(settings.warehouse, capsys, "verify", str(published / "report.html"))
     assert (code, out) == (EXIT_ERROR, "")
     assert err.splitlines() == [f"figures: error: {figures_json}: is a symbolic link: not followed"]
+
+
+def test_a_latest_pointer_that_is_a_link_or_names_a_folder_outside_is_one_line(
+    settings: Settings, published: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    latest = settings.published / "LATEST"
+    latest.unlink()
+    latest.symlink_to("/dev/zero")
+    assert main(["--warehouse", str(settings.warehouse), "show"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"figures: error: {latest}: is a symbolic link: not followed"
+    )
+    latest.unlink()
+    latest.write_text("../../elsewhere\n")
+    assert main(["--warehouse", str(settings.warehouse), "show"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"figures: error: {latest}: is not one line naming a publication folder"
+    )

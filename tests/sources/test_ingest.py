@@ -132,7 +132,7 @@ def test_a_landed_file_is_archived_as_a_private_copy_its_feed_cannot_change(
     paths = write_extract(settings.landing, "2021-12-06", [crime("C1")], [victim("C1")])
     for path in paths:
         path.chmod(0o644)
-    ingest_paths(settings, paths, landed=True)
+    ingest_paths(settings, paths)
     for path in paths:
         [archived] = settings.archive.glob(f"*-{path.name}")
         sha256 = hashlib.sha256(path.read_bytes()).hexdigest()

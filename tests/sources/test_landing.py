@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from statement_figures.domain.sources import DASHBOARD, INCIDENTS
+from statement_figures.sources.detect import source_of
 from statement_figures.sources.landing import Landing, landed_files
 from tests.support.dashboards import borough_row, write_dashboard
 from tests.support.extracts import crime, write_extract
@@ -181,3 +182,17 @@ def test_looking_at_landing_changes_nothing_in_it(tmp_path: Path) -> None:
     landed_files(tmp_path)
     after = {p.name: (p.lstat().st_mode, p.lstat().st_mtime_ns) for p in tmp_path.iterdir()}
     assert after == before
+
+
+def test_a_dashboard_file_named_like_an_extract_is_taken_as_the_dashboard_it_is(
+    tmp_path: Path,
+) -> None:
+    """One dispatcher, by content: what `figures ingest` takes as a dashboard file, landing
+    takes as one too, whatever its name."""
+    landing = tmp_path / "landing"
+    named = write_dashboard(
+        landing / "crimes_2025-07-10.csv", [borough_row("2025-05", "Camden", 3)]
+    )
+    found = landed_files(landing)
+    assert (found.files[DASHBOARD], found.files[INCIDENTS], found.refused) == ([named], [], [])
+    assert source_of(named) == DASHBOARD

@@ -261,11 +261,8 @@ def ingest_dashboard_file(
     settings: Settings,
     path: Path,
     progress: Progress | None = None,
-    *,
-    landed: bool = False,
 ) -> DashboardResult:
-    """Load one dashboard file in one transaction (or nothing, when it is already loaded);
-    `landed`: see statement_figures.sources.incidents.ingest.archive."""
+    """Load one dashboard file in one transaction (or nothing, when it is already loaded)."""
     source_file = SourceFile.read(path)
     sha256 = source_file.sha256
     result = DashboardResult(source_file.name)
@@ -314,14 +311,10 @@ def ingest_dashboard_paths(
     settings: Settings,
     paths: Iterable[Path],
     progress: Progress | None = None,
-    *,
-    landed: bool = False,
 ) -> list[DashboardResult]:
     """Ingest dashboard files, each in its own transaction, in the order given."""
     paths = list(paths)
     if not paths:
         return []
     with db.connect(settings) as con:
-        return [
-            ingest_dashboard_file(con, settings, path, progress, landed=landed) for path in paths
-        ]
+        return [ingest_dashboard_file(con, settings, path, progress) for path in paths]

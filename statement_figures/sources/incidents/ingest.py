@@ -308,11 +308,8 @@ def ingest_extract(
     settings: Settings,
     files: list[ExtractFile],
     progress: Progress | None = None,
-    *,
-    landed: bool = False,
 ) -> IngestResult:
-    """Load one extract (its crimes and victims files) in one transaction; `landed`: see
-    archive."""
+    """Load one extract (its crimes and victims files) in one transaction."""
     pair = _pair(files)
     extract_date = pair["crimes"].extract_date
     future = settings.future_date(extract_date)
@@ -358,15 +355,13 @@ def ingest_paths(
     settings: Settings,
     paths: Iterable[Path],
     progress: Progress | None = None,
-    *,
-    landed: bool = False,
 ) -> list[IngestResult]:
-    """Ingest the given files, one extract at a time in date order; `landed`: see archive."""
+    """Ingest the given files, one extract at a time in date order."""
     groups = group_by_extract(paths)
     results = []
     with db.connect(settings) as con:
         for files in groups.values():
-            results.append(ingest_extract(con, settings, files, progress, landed=landed))
+            results.append(ingest_extract(con, settings, files, progress))
     return results
 
 
