@@ -31,18 +31,21 @@ Progress = Callable[[int, int], None]
 BUILTIN_RULES = {"not_nullable": "is required but empty"}
 
 
-def repeated_keys(rows: pl.DataFrame, keys: Sequence[str]) -> pl.DataFrame:
-    """The keys that occur more than once in the rows (empty keys aside), with their count.
+def repeated_keys(rows: pl.DataFrame, keys: Sequence[str], more_than: int = 1) -> pl.DataFrame:
+    """The keys that occur more than `more_than` times in the rows (empty keys aside), with
+    their count.
 
-    Grouping ten million text keys is slow, so the keys' 64-bit hashes are sorted first: only
-    rows whose hash repeats can share a key, and those few are then grouped by the key itself.
+    Grouping ten million text keys is slow, so the keys' 64-bit hashes are sorted first: in a
+    sorted run a hash occurs more than n times exactly where it equals the hash n places
+    before it, so only rows whose hash does can have such a key, and those few are then
+    grouped by the key itself.
     """
     present = rows.select(keys).filter(pl.all_horizontal(pl.col(keys).is_not_null()))
     hashed = present.with_columns(pl.struct(keys).hash().alias("hash"))
     hashes = hashed.get_column("hash").sort()
-    repeated = hashes.filter(hashes == hashes.shift(1))
+    repeated = hashes.filter(hashes == hashes.shift(more_than))
     candidates = hashed.filter(pl.col("hash").is_in(repeated.implode())).drop("hash")
-    return candidates.group_by(keys).len("count").filter(pl.col("count") > 1)
+    return candidates.group_by(keys).len("count").filter(pl.col("count") > more_than)
 
 
 def with_key_count(

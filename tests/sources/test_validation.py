@@ -188,6 +188,8 @@ def test_repeated_keys_are_counted_exactly_and_empty_keys_left_to_their_own_rule
     )
     assert sorted(repeated_keys(rows, ["crime_ref"]).rows()) == [("A", 3), ("C", 2)]
     assert repeated_keys(rows, ["crime_ref", "victim_ref"]).rows() == [("A", "V1", 2)]
+    assert repeated_keys(rows, ["crime_ref"], more_than=2).rows() == [("A", 3)]
+    assert repeated_keys(rows, ["crime_ref"], more_than=3).rows() == []
 
 
 def test_every_victim_of_a_crime_with_more_victims_than_the_bound_is_rejected(

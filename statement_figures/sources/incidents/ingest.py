@@ -64,7 +64,8 @@ KEYS: dict[str, tuple[str, ...]] = {
     "victims": ("crime_ref", "victim_ref"),
 }
 KEY_COUNTS = {"crimes": "crime_ref_count", "victims": "victim_key_count"}
-# How many victims each crime has in the victims file, for the bound on them.
+# How many victims a crime has in the victims file where they are more than the bound on them
+# (FIGURES_MAX_VICTIMS_PER_CRIME), else 1: only those crimes need counting.
 CRIME_VICTIM_COUNT = "crime_victim_count"
 
 
@@ -207,7 +208,11 @@ def _model(settings: Settings, kind: str) -> type[pa.DataFrameModel]:
 
 
 def _staged(
-    con: duckdb.DuckDBPyConnection, kind: str, rows: pl.DataFrame, extract_date: dt.date
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    kind: str,
+    rows: pl.DataFrame,
+    extract_date: dt.date,
 ) -> pl.DataFrame:
     """The rows as the kind's pandera model sees them: with the extract date, the values read
     once for several checks (DERIVED), and the facts that need the whole file (how often a key
@@ -218,7 +223,8 @@ def _staged(
     if kind != "victims":
         return staged
     by_crime = ("crime_ref",)
-    staged = with_key_count(staged, by_crime, repeated_keys(rows, by_crime), CRIME_VICTIM_COUNT)
+    many = repeated_keys(rows, by_crime, more_than=settings.max_victims_per_crime)
+    staged = with_key_count(staged, by_crime, many, CRIME_VICTIM_COUNT)
     orphans = _victim_orphans(con, rows, extract_date)
     known = ~pl.col("file_row").is_in(orphans.implode()) if orphans.len() else pl.lit(True)
     return staged.with_columns(known.alias("crime_in_extract"))
@@ -258,7 +264,7 @@ def _load_file(
     rows = _read_checked(con, extract_file)
     staged = _tick(result.seconds, "stage", started)
     log.info("%s: validating %s rows", extract_file.name, f"{rows.height:,}")
-    staged_rows = _staged(con, kind, rows, extract_file.extract_date)
+    staged_rows = _staged(con, settings, kind, rows, extract_file.extract_date)
     rejects = validate_rows(
         staged_rows,
         _model(settings, kind),
