@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
+from statement_figures.bounded import MIB, read_bounded
 from statement_figures.cli.base import (
     EXIT_DIFFERENCES,
     Command,
@@ -21,9 +23,15 @@ from statement_figures.domain.errors import FiguresError
 from statement_figures.domain.periods import PERIOD_TYPES
 from statement_figures.domain.sources import SOURCES
 from statement_figures.domain.spec import DEFAULT_SPEC
+from statement_figures.publication.check import check_statement, check_table
 from statement_figures.publication.publish import publish
 from statement_figures.publication.reconcile import Tolerance, reconcile
-from statement_figures.publication.revisions import REVISED, revision_table, revisions
+from statement_figures.publication.revisions import (
+    REVISED,
+    recomputed,
+    revision_table,
+    revisions,
+)
 from statement_figures.publication.show import (
     check_report_beside_figures,
     find_figures_json,
@@ -225,11 +233,83 @@ def _reconcile(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_DIFFERENCES if result.differing else 0
 
 
+STATEMENT_LIMIT = MIB  # a draft statement is a few paragraphs
+
+
+def _check_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = (
+        f"Exit status: 0 when every claim is supported; {EXIT_DIFFERENCES} when any is not "
+        "(wrong_number, wrong_direction, other_measure, no_figure, suppressed or revised); "
+        "2 on an error."
+    )
+    parser.add_argument(
+        "statement", metavar="STATEMENT", help="the draft statement: a text file, or - to read it"
+    )
+    parser.add_argument(
+        "--publication",
+        type=Path,
+        help="a publication folder or its figures.json (default: the latest)",
+    )
+    parser.add_argument(
+        "--as-of",
+        type=date_argument,
+        help="also check the figures as of this date (default: the latest data, when this "
+        "warehouse has a database)",
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def _statement_text(given: str) -> str:
+    """The draft's text: from a file (never through a link, bounded) or standard input."""
+    data = sys.stdin.buffer.read(STATEMENT_LIMIT + 1) if given == "-" else b""
+    if given != "-":
+        data = read_bounded(Path(given), STATEMENT_LIMIT)
+    elif len(data) > STATEMENT_LIMIT:
+        raise FiguresError(f"is larger than {STATEMENT_LIMIT:,} bytes", location="standard input")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FiguresError("is not UTF-8 text", location=given) from None
+
+
+def _check(settings: Settings, args: argparse.Namespace) -> int:
+    text = _statement_text(args.statement)
+    figures_json = find_figures_json(settings, args.publication)
+    doc = read_document(figures_json)
+    now = None
+    if args.as_of is not None or settings.database.exists():
+        with writer(settings, "figures check"), db.connect(settings) as con:
+            as_of = args.as_of or latest_extract(con, doc["source"])
+            now = recomputed(con, doc, as_of, settings.tolerated_reject_share)
+    checked = check_statement(text, doc, now)
+    if args.json:
+        body = {
+            "publication": str(figures_json.parent),
+            "as_of": doc["as_of"],
+            "checked_as_of": now["as_of"] if now else None,
+            "claims": [item.as_json() for item in checked],
+        }
+        print(json.dumps(body, indent=2))
+    else:
+        later = f", and against the data as of {now['as_of']}" if now else ""
+        emit(f"{figures_json.parent}: as of {doc['as_of']}{later}")
+        emit(*check_table(checked))
+        supported = sum(item.supported for item in checked)
+        emit(f"{supported} of {len(checked)} claims supported")
+    return 0 if all(item.supported for item in checked) else EXIT_DIFFERENCES
+
+
 COMMANDS = (
     Command("publish", "compute, write and sign the figures", _publish_arguments, _publish),
     Command("keygen", "create a minisign key pair for signing", _keygen_arguments, _keygen),
     Command("verify", "check that a figures file is genuine", _verify_arguments, _verify),
     Command("show", "print a publication's sentences and table", _show_arguments, _show),
+    Command(
+        "check",
+        "judge every claim of a draft statement against a publication",
+        _check_arguments,
+        _check,
+    ),
     Command(
         "revisions",
         "how a publication's figures have moved since it was published",

@@ -22,6 +22,7 @@ class Measure:
     label: str
     definition: str
     dashboard_subtype: str
+    aliases: tuple[str, ...] = ()  # other names a statement may give it (`figures check`)
 
     @property
     def sql(self) -> str:
@@ -40,12 +41,14 @@ MEASURES: tuple[Measure, ...] = (
             "crime), counted by the month the crime was recorded."
         ),
         dashboard_subtype="Knife Crime",
+        aliases=("knife offences", "knife-enabled crime", "knife enabled crime"),
     ),
     Measure(
         id="knife_crime_with_injury",
         label="Knife crime with injury",
         definition="Knife crimes with at least one injured victim, by month recorded.",
         dashboard_subtype="Knife Crime with Injury",
+        aliases=("knife injury crime", "knife crimes with injury"),
     ),
     Measure(
         id="knife_injury_victims_u25",
@@ -55,6 +58,12 @@ MEASURES: tuple[Measure, ...] = (
             "month the crime was recorded. Victims whose age is unknown are not counted."
         ),
         dashboard_subtype="Knife Injury Victims (non DA 1-24)",
+        aliases=(
+            "knife injury victims under 25",
+            "under-25 knife injury victims",
+            "young knife injury victims",
+            "knife injury victims under the age of 25",
+        ),
     ),
 )
 

@@ -77,6 +77,19 @@ class Revision:
         }
 
 
+def recomputed(
+    con: duckdb.DuckDBPyConnection,
+    published: dict[str, Any],
+    as_of: dt.date,
+    tolerated_share: float = 0.0,
+) -> dict[str, Any]:
+    """The published statement's figures document recomputed as of `as_of` (nothing written)."""
+    published_as_of = dt.date.fromisoformat(published["as_of"])
+    spec = spec_from_dict(published["spec"])
+    spec = spec.with_overrides(period_end=spec.period_end or default_period_end(published_as_of))
+    return compute_figures(con, spec, as_of, tolerated_share, published["source"]).document
+
+
 def revisions(
     con: duckdb.DuckDBPyConnection,
     published: dict[str, Any],
@@ -84,13 +97,11 @@ def revisions(
     tolerated_share: float = 0.0,
 ) -> list[Revision]:
     """Each published figure beside the same figure recomputed as of `as_of`."""
-    published_as_of = dt.date.fromisoformat(published["as_of"])
-    spec = spec_from_dict(published["spec"])
-    spec = spec.with_overrides(period_end=spec.period_end or default_period_end(published_as_of))
-    now = compute_figures(con, spec, as_of, tolerated_share, published["source"]).document
+    now = recomputed(con, published, as_of, tolerated_share)
+    min_base = int(published["spec"]["min_base"])
     now_by_key = {(f["measure"], f["area_code"]): f for f in now["figures"]}
     return [
-        Revision(f, now_by_key.get((f["measure"], f["area_code"])) or _uncounted(f, spec.min_base))
+        Revision(f, now_by_key.get((f["measure"], f["area_code"])) or _uncounted(f, min_base))
         for f in published["figures"]
     ]
 
