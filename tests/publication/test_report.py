@@ -453,3 +453,12 @@ def test_figures_verify_checks_the_report_and_refuses_a_changed_one(
         f"figures: error: {report} does not match its signature {report}.minisig with the "
         f"public key {demo_key}: it was changed after it was signed, or signed with another key"
     ]
+
+
+def test_the_report_says_how_to_check_a_statement_against_it(report_folder: Path) -> None:
+    page = (report_folder / "report.html").read_text()
+    section = page[page.index('<section id="check">') :]
+    section = section[: section.index("</section>")]
+    assert "<pre>figures check draft.txt --publication .</pre>" in section
+    for verdict in ("wrong_number", "wrong_direction", "other_measure", "no_figure", "revised"):
+        assert f"<code>{verdict}</code>" in section
