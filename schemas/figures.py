@@ -37,6 +37,9 @@ SCHEMA = {
     "direction": pl.String,
     "suppressed": pl.Boolean,
     "sentence": pl.String,
+    "change_pct_ci_low": pl.String,
+    "change_pct_ci_high": pl.String,
+    "significant": pl.Boolean,
 }
 
 
@@ -63,6 +66,15 @@ class Figures(pa.DataFrameModel):
     direction: str = pa.Field(isin=DIRECTIONS, description="decrease, increase or no_change")
     suppressed: bool = pa.Field(description="The baseline is below the spec's minimum")
     sentence: str = pa.Field(nullable=True, description="The sentence a statement may quote")
+    change_pct_ci_low: str = pa.Field(
+        nullable=True, str_matches=HUNDREDTHS, description="95% interval of the change: low"
+    )
+    change_pct_ci_high: str = pa.Field(
+        nullable=True, str_matches=HUNDREDTHS, description="95% interval of the change: high"
+    )
+    significant: bool = pa.Field(
+        nullable=True, description="The interval excludes no change: beyond natural variation"
+    )
 
     class Config:
         strict = True
@@ -107,3 +119,29 @@ class Figures(pa.DataFrameModel):
         )
         holds = (pl.col("change_pct") == rounded(100)) & (hundredths == rounded(10_000))
         return data.lazyframe.select(holds.fill_null(pl.col("change_pct").is_null()))
+
+    @pa.dataframe_check(
+        name="an interval exactly with a percentage, holding it, significant when it excludes 0"
+    )
+    def _interval(cls, data: PolarsData) -> pl.LazyFrame:
+        def number(column: str) -> pl.Expr:
+            return pl.col(column).cast(pl.Decimal(38, 2), strict=False)
+
+        low, high, exact = (
+            number("change_pct_ci_low"),
+            number("change_pct_ci_high"),
+            number("change_pct_exact"),
+        )
+        stated = pl.col("change_pct").is_not_null()
+        present = (
+            (low.is_not_null() == stated)
+            & (high.is_not_null() == stated)
+            & (pl.col("significant").is_not_null() == stated)
+        )
+        zero = pl.lit(0).cast(pl.Decimal(38, 2))
+        # significance is decided on the unrounded bounds: a bound may round to 0.00 either way
+        excludes_zero = (low >= zero) | (high <= zero)
+        includes_zero = (low <= zero) & (high >= zero)
+        sign = pl.when(pl.col("significant")).then(excludes_zero).otherwise(includes_zero)
+        holds = (low <= exact) & (exact <= high) & sign
+        return data.lazyframe.select(present & holds.fill_null(~stated))

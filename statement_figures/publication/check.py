@@ -28,6 +28,7 @@ class Checked:
 
     claim: Claim
     judgement: Judgement
+    warning: str | None = None  # a supported claim resting on a change within natural variation
 
     @property
     def supported(self) -> bool:
@@ -46,6 +47,7 @@ class Checked:
             "figure_change_pct_exact": figure.get("change_pct_exact") if figure else None,
             "verdict": self.judgement.verdict,
             "detail": self.judgement.detail,
+            "warning": self.warning,
         }
 
 
@@ -78,6 +80,18 @@ def _revised(judgement: Judgement, now: dict[str, Any], as_of: str) -> Judgement
     )
 
 
+def _within_variation(judgement: Judgement) -> str | None:
+    """The warning for a supported claim whose change is not beyond natural variation."""
+    figure = judgement.figure
+    if judgement.verdict != SUPPORTED or figure is None or figure.get("significant") is not False:
+        return None
+    return (
+        f"the change is within natural variation: its 95% interval, "
+        f"{figure['change_pct_ci_low']} to {figure['change_pct_ci_high']} per cent, includes no "
+        "change, so it may be chance rather than a real change"
+    )
+
+
 def check_statement(
     text: str, doc: dict[str, Any], now: dict[str, Any] | None = None
 ) -> list[Checked]:
@@ -88,7 +102,7 @@ def check_statement(
         judgement = judge(claim, doc["figures"])
         if now is not None:
             judgement = _revised(judgement, now, now["as_of"])
-        checked.append(Checked(claim, judgement))
+        checked.append(Checked(claim, judgement, _within_variation(judgement)))
     return checked
 
 
@@ -105,5 +119,6 @@ def check_table(checked: list[Checked]) -> list[str]:
             f"{number}. {item.judgement.verdict.upper()}: {understood}",
             f"   sentence: {claim.sentence}",
             f"   why: {item.judgement.detail}",
+            *([f"   warning: {item.warning}"] if item.warning else []),
         ]
     return lines

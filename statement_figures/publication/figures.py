@@ -11,10 +11,11 @@ from statement_figures.domain.measures import MEASURES_BY_ID
 from statement_figures.domain.periods import Period, month_text
 from statement_figures.domain.sources import DASHBOARD, INCIDENTS
 from statement_figures.domain.spec import Spec
+from statement_figures.domain.variation import change_interval
 from statement_figures.domain.wording import sentence
 from statement_figures.warehouse import db
 
-SCHEMA_VERSION = 2  # 2: `synthetic`
+SCHEMA_VERSION = 3  # 2: `synthetic`; 3: each figure's change_pct_ci_low, _high, significant
 SYNTHETIC_CAVEAT = (
     "SYNTHETIC DATA: these figures come from the built-in synthetic sample, not from police "
     "records. They show how the pipeline works; never quote them."
@@ -62,9 +63,23 @@ def comparisons(con: duckdb.DuckDBPyConnection, spec: Spec, period: Period) -> l
                 "sentence": sentence(
                     label, row["area_type"], row["area_name"], row["change"], row["change_pct"]
                 ),
+                **natural_variation(row),
             }
         )
     return figures
+
+
+def natural_variation(row: dict[str, Any]) -> dict[str, Any]:
+    """The 95% interval of a figure's percentage change and whether the change is beyond
+    natural variation (domain/variation.py); null for a figure with no percentage."""
+    interval = None
+    if row["change_pct"] is not None:
+        interval = change_interval(int(row["count"]), int(row["baseline_count"]))
+    return {
+        "change_pct_ci_low": interval.low if interval else None,
+        "change_pct_ci_high": interval.high if interval else None,
+        "significant": interval.significant if interval else None,
+    }
 
 
 def headline_figures(doc: dict[str, Any]) -> list[dict[str, Any]]:

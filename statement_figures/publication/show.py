@@ -46,12 +46,15 @@ def headline_sentences(doc: dict[str, Any]) -> list[str]:
     return [f["sentence"] for f in headline_figures(doc) if f["sentence"]]
 
 
-def percent_text(figure: dict[str, Any]) -> str:
+def percent_text(figure: dict[str, Any], mark_within: bool = False) -> str:
+    """'-32%', 'suppressed' or 'n/a'; with mark_within, '-32%*' for a change within natural
+    variation (WITHIN_NOTE)."""
     if figure["suppressed"]:
         return "suppressed"
     if figure["change_pct"] is None:
         return "n/a"
-    return f"{figure['change_pct']:+d}%"
+    within = "*" if mark_within and figure.get("significant") is False else ""
+    return f"{figure['change_pct']:+d}%{within}"
 
 
 def figure_table(doc: dict[str, Any]) -> list[str]:
@@ -74,9 +77,17 @@ def figure_table(doc: dict[str, Any]) -> list[str]:
             lines.append(f"  {'area':<26} {'count':>7} {'baseline':>9} {'change':>7} {'%':>11}")
         lines.append(
             f"  {figure['area_name']:<26} {figure['count']:>7,} {figure['baseline_count']:>9,} "
-            f"{figure['change']:>+7,} {percent_text(figure):>11}"
+            f"{figure['change']:>+7,} {percent_text(figure, mark_within=True):>11}"
         )
+    if any(f.get("significant") is False for f in doc["figures"]):
+        lines += ["", WITHIN_NOTE]
     return lines
+
+
+WITHIN_NOTE = (
+    "* within natural variation: the 95% interval of the change includes no change (treat "
+    "it as no real change)"
+)
 
 
 def readable(doc: dict[str, Any]) -> list[str]:

@@ -111,3 +111,20 @@ def test_a_statement_that_is_a_link_is_not_read(
     link.symlink_to("/etc/hostname")
     code, _, err = check(settings.warehouse, capsys, str(link))
     assert (code, err.strip()) == (2, f"figures: error: {link}: is a symbolic link: not followed")
+
+
+def test_a_supported_claim_on_a_change_within_natural_variation_carries_a_warning(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    night(settings, tmp_path, "2021-12-06", 15)  # 15 against 20: within natural variation
+    assert main(["--warehouse", str(settings.warehouse), "-q", "publish"]) == 0
+    capsys.readouterr()
+    statement = tmp_path / "draft.txt"
+    statement.write_text("Knife crime decreased by 25 per cent.\n")
+    code, out, _ = check(settings.warehouse, capsys, str(statement), "--json")
+    [claim] = json.loads(out)["claims"]
+    assert (code, claim["verdict"]) == (0, "supported")  # a warning, not another verdict
+    assert claim["warning"] == (
+        "the change is within natural variation: its 95% interval, -64.27 to 54.11 per cent, "
+        "includes no change, so it may be chance rather than a real change"
+    )

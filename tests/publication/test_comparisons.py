@@ -16,6 +16,7 @@ from tests.support.extracts import crime, write_extract
 from tests.support.warehouse import figures_by_key, ingest
 
 MARCH = Spec(period_type="month", period_end=dt.date(2021, 3, 1), baseline_year=2019)
+WESTMINSTER, HACKNEY = "E09000033", "E09000012"
 
 
 def london_figure(
@@ -177,3 +178,33 @@ def test_a_comparison_reaching_before_the_data_starts_says_so_in_the_caveats(
             "The data starts in 2019-03: the months of the comparison before that have no data "
             "and count as zero, so a change against them is not a real change."
         ]
+
+
+def test_each_figure_with_a_percentage_carries_its_interval_and_whether_it_is_beyond_chance(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Camden 0 against 10 (beyond natural variation), Westminster 15 against 20 (within it),
+    Hackney 3 against 0 (no percentage, no interval); intervals as worked in
+    tests/domain/test_variation.py."""
+    crimes = [crime(f"B{i}", recorded_date="2019-03-01") for i in range(10)]
+    crimes += [
+        crime(f"W{i}", recorded_date="2019-03-01", borough_code=WESTMINSTER) for i in range(20)
+    ]
+    crimes += [
+        crime(f"X{i}", recorded_date="2021-03-01", borough_code=WESTMINSTER) for i in range(15)
+    ]
+    crimes += [crime(f"H{i}", recorded_date="2021-03-01", borough_code=HACKNEY) for i in range(3)]
+    ingest(settings, write_extract(tmp_path / "in", "2021-12-06", crimes))
+    figures = figures_by_key(publish(settings, spec=Spec(min_base=0)).document)
+    interval = ("change_pct_ci_low", "change_pct_ci_high", "significant")
+    assert tuple(figures[("knife_crime", "E09000007")][k] for k in interval) == (
+        "-100.00",
+        "-55.39",
+        True,
+    )
+    assert tuple(figures[("knife_crime", WESTMINSTER)][k] for k in interval) == (
+        "-64.27",
+        "54.11",
+        False,
+    )
+    assert tuple(figures[("knife_crime", HACKNEY)][k] for k in interval) == (None, None, None)

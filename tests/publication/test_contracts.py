@@ -35,6 +35,9 @@ def figure(**changed: Any) -> dict[str, Any]:
         "direction": "decrease",
         "suppressed": False,
         "sentence": "Knife crime decreased by 25 per cent",
+        "change_pct_ci_low": "-64.27",  # worked in tests/domain/test_variation.py
+        "change_pct_ci_high": "54.11",
+        "significant": False,
         **changed,
     }
 
@@ -73,6 +76,9 @@ def test_figures_that_keep_every_rule_pass() -> None:
         change_pct_exact=None,
         suppressed=True,
         sentence=None,
+        change_pct_ci_low=None,
+        change_pct_ci_high=None,
+        significant=None,
     )
     check_outputs([figure(), suppressed], monthly())
 
@@ -146,3 +152,15 @@ def test_a_negative_monthly_count_is_refused() -> None:
         "output contract: monthly counts row 1 (knife_crime, MPS): count: "
         "greater_than_or_equal_to(0) (found '-1')" + SUFFIX
     )
+
+
+def test_an_interval_that_does_not_hold_the_change_or_says_otherwise_is_refused() -> None:
+    rule = "an interval exactly with a percentage, holding it, significant when it excludes 0"
+    for broken in (
+        figure(change_pct_ci_low="-20.00"),  # the change, -25.00, is outside it
+        figure(significant=True),  # it includes no change
+        figure(change_pct_ci_high=None),
+    ):
+        assert refusal([broken]) == (
+            f"output contract: figures row 1 (knife_crime, MPS): {rule}" + SUFFIX
+        )

@@ -462,3 +462,11 @@ def test_the_report_says_how_to_check_a_statement_against_it(report_folder: Path
     assert "<pre>figures check draft.txt --publication .</pre>" in section
     for verdict in ("wrong_number", "wrong_direction", "other_measure", "no_figure", "revised"):
         assert f"<code>{verdict}</code>" in section
+
+
+def test_a_change_within_natural_variation_is_marked_with_its_interval(published: Path) -> None:
+    page = (published / "report.html").read_text()
+    assert (
+        '<span class="tag within">within natural variation</span> (95% interval -64.27 to '
+        "54.11 per cent)"
+    ) in page
