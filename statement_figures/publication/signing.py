@@ -18,10 +18,11 @@ import re
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import minisign
 from cryptography.exceptions import InvalidSignature
@@ -31,6 +32,7 @@ from statement_figures.bounded import KIB, MIB, read_bounded, read_regular_file
 from statement_figures.domain.errors import FiguresError
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SECRET_KEY_NAME = "figures.key"
 PUBLIC_KEY_NAME = "figures.pub"
@@ -438,33 +440,45 @@ def _whole_key(key: minisign.PublicKey) -> str:
 
 
 def _read_public_key(path: Path) -> minisign.PublicKey:
-    try:
-        return minisign.PublicKey.from_bytes(read_bounded(path, KEY_FILE_LIMIT))
-    except FileNotFoundError:
-        raise SignatureError(f"public key {path} does not exist") from None
-    except FiguresError as error:
-        raise SignatureError(f"public key {error}") from None
-    except minisign.ParseError as err:
-        raise SignatureError(
-            f"public key {path} is malformed ({err}); expected a minisign public key file"
-        ) from None
-    except OSError as err:
-        raise SignatureError(f"cannot read public key {path}: {err.strerror}") from None
+    return _read_minisign_file(
+        path, KEY_FILE_LIMIT, minisign.PublicKey.from_bytes, "public key", "does not exist"
+    )
 
 
 def _read_signature(path: Path) -> minisign.Signature:
+    return _read_minisign_file(
+        path,
+        SIGNATURE_FILE_LIMIT,
+        minisign.Signature.from_bytes,
+        "signature",
+        "is missing",
+        missing_name="signature file",
+    )
+
+
+def _read_minisign_file(
+    path: Path,
+    limit: int,
+    parse: Callable[[bytes], T],
+    what: str,
+    missing: str,
+    *,
+    missing_name: str | None = None,
+) -> T:
+    """A minisign key or signature file, read bounded and never through a link; every failure
+    one line naming `what` and the path."""
     try:
-        return minisign.Signature.from_bytes(read_bounded(path, SIGNATURE_FILE_LIMIT))
+        return parse(read_bounded(path, limit))
     except FileNotFoundError:
-        raise SignatureError(f"signature file {path} is missing") from None
+        raise SignatureError(f"{missing_name or what} {path} {missing}") from None
     except FiguresError as error:
-        raise SignatureError(f"signature {error}") from None
+        raise SignatureError(f"{what} {error}") from None
     except minisign.ParseError as err:
         raise SignatureError(
-            f"signature {path} is malformed ({err}); expected a minisign signature file"
+            f"{what} {path} is malformed ({err}); expected a minisign {what} file"
         ) from None
     except OSError as err:
-        raise SignatureError(f"cannot read signature {path}: {err.strerror}") from None
+        raise SignatureError(f"cannot read {what} {path}: {err.strerror}") from None
 
 
 def _public_key_id(public_key: minisign.PublicKey) -> str:

@@ -11,6 +11,7 @@ import pytest
 from sample.generate import generate_sample
 from statement_figures.cli import main
 from statement_figures.config import Settings
+from tests.support.cli import run
 from tests.support.extracts import crime, write_extract
 from tests.support.warehouse import ingest
 
@@ -22,9 +23,7 @@ SEED = (
 
 
 def check(warehouse: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["--warehouse", str(warehouse), "-q", "check", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run(warehouse, capsys, "check", *args)
 
 
 def test_the_seed_statement_against_the_built_in_sample_has_two_supported_claims(

@@ -7,20 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from statement_figures.cli import main
 from statement_figures.cli.base import EXIT_ERROR
 from statement_figures.config import SPEC_FILE_LIMIT, Settings
 from statement_figures.publication.signing import generate_keypair
+from tests.support.cli import run
 from tests.support.keys import whole_key
 from tests.support.snapshots import snapshot
 
 pytestmark = pytest.mark.fault  # the fault suite: `pytest -m fault`
-
-
-def run(warehouse: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["--warehouse", str(warehouse), "-q", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_a_secret_key_named_through_a_link_signs_and_show_calls_it_this_warehouses(

@@ -9,22 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from statement_figures.cli import main
 from statement_figures.cli.base import EXIT_ERROR
 from statement_figures.config import Settings
 from statement_figures.domain.spec import DEFAULT_SPEC
 from statement_figures.publication.publish import publish
 from statement_figures.publication.signing import generate_keypair, public_key_id, sign_file
+from tests.support.cli import run
 from tests.support.keys import forge_public_key, whole_key, with_key_id
 from tests.support.snapshots import snapshot
 
 pytestmark = pytest.mark.fault  # the fault suite: `pytest -m fault`
-
-
-def run(warehouse: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["--warehouse", str(warehouse), "-q", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def forged_copy(published: Path, tmp_path: Path) -> Path:

@@ -16,16 +16,11 @@ from statement_figures.cli.base import EXIT_ERROR
 from statement_figures.config import Settings
 from statement_figures.domain.errors import FiguresError
 from statement_figures.publication.signing import KEY_FILE_LIMIT
+from tests.support.cli import run
 from tests.support.processes import command, environment
 from tests.support.snapshots import snapshot
 
 pytestmark = pytest.mark.fault  # the fault suite: `pytest -m fault`
-
-
-def run(warehouse: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["--warehouse", str(warehouse), "-q", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def refusal(

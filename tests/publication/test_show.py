@@ -8,21 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from statement_figures.cli import main
 from statement_figures.cli.base import EXIT_ERROR
 from statement_figures.config import Settings
 from statement_figures.publication.publish import publish
 from statement_figures.publication.show import WITHIN_NOTE
 from statement_figures.publication.signing import generate_keypair, public_key_id
+from tests.support.cli import run
 from tests.support.keys import whole_key
 
 SENTENCE = "  Knife crime decreased by 25 per cent."
 
 
 def show(warehouse: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["--warehouse", str(warehouse), "-q", "show", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run(warehouse, capsys, "show", *args)
 
 
 def test_show_prints_the_latest_publication_without_the_database(
