@@ -8,6 +8,7 @@ must publish exactly the bytes of a run that was never interrupted.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import subprocess
@@ -65,10 +66,29 @@ def kill_while_committing(warehouse: Path, *args: str) -> None:
         kill(process)
 
 
+def wait_until_unlocked(database: Path, seconds: float = 10) -> None:
+    """Wait until no process holds the database's lock: the kernel releases a SIGKILLed
+    process's locks as it tears the process down, which can outlast its last sign in /proc."""
+    deadline = time.monotonic() + seconds
+    while database.exists():
+        with database.open("rb") as handle:
+            try:
+                fcntl.lockf(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"{database} still locked {seconds} s on") from None
+                time.sleep(0.05)
+                continue
+            fcntl.lockf(handle, fcntl.LOCK_UN)
+            return
+
+
 def assert_consistent(warehouse: Path) -> int:
     """The database opens with whole extracts only; every publication is whole; LATEST points
     at one. Returns the number of extracts loaded."""
-    with duckdb.connect(str(warehouse / "figures.duckdb"), read_only=True) as con:
+    database = warehouse / "figures.duckdb"
+    wait_until_unlocked(database)
+    with duckdb.connect(str(database), read_only=True) as con:
         loaded = con.sql(
             "select kind, extract_date, rows_read from loaded_files order by all"
         ).fetchall()
